@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * The deployment's configuration, read once from the environment and checked loudly:
+ * a missing or malformed value throws at cold start, naming the variable.
+ */
+const tableNames = {
+  apps: 'APPS_TABLE',
+  personal: 'PERSONAL_TABLE',
+  telemetry: 'TELEMETRY_TABLE',
+  governance: 'GOVERNANCE_TABLE',
+} as const;
+
+export type TableKey = keyof typeof tableNames;
+
+/** Unset and empty are the same: serverless.yml writes '' for values a stage does not use. */
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const envSchema = z.object({
+  APPS_TABLE: z.string().min(1),
+  PERSONAL_TABLE: z.string().min(1),
+  TELEMETRY_TABLE: z.string().min(1),
+  GOVERNANCE_TABLE: z.string().min(1),
+  DATA_CENTER: z.string().min(1),
+  DYNAMODB_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  EXPIRY_GRACE_SECONDS: z.coerce.number().int().min(0).default(0),
+  CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).default(60),
+  OPERATOR_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
+  OPERATOR_TOKEN_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  AUDIT_HMAC_KEY: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
+  AUDIT_HMAC_KEY_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+});
+
+export interface AppEnvironment {
+  readonly tables: Readonly<Record<TableKey, string>>;
+  readonly dataCenter: string;
+  readonly dynamodbEndpoint: string | undefined;
+  readonly region: string;
+  readonly expiryGraceSeconds: number;
+  readonly callbackMaxSkewSeconds: number;
+  readonly operatorToken: string | undefined;
+  readonly operatorTokenParameter: string | undefined;
+  readonly auditHmacKey: string | undefined;
+  readonly auditHmacKeyParameter: string | undefined;
+}
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+export function loadEnvironment(env: Record<string, string | undefined> = process.env): AppEnvironment {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new ConfigurationError(`missing or invalid environment variable(s): ${names}`);
+  }
+  const e = parsed.data;
+  return {
+    tables: {
+      apps: e[tableNames.apps],
+      personal: e[tableNames.personal],
+      telemetry: e[tableNames.telemetry],
+      governance: e[tableNames.governance],
+    },
+    dataCenter: e.DATA_CENTER,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    region: e.AWS_REGION,
+    expiryGraceSeconds: e.EXPIRY_GRACE_SECONDS,
+    callbackMaxSkewSeconds: e.CALLBACK_MAX_SKEW_SECONDS,
+    operatorToken: e.OPERATOR_TOKEN,
+    operatorTokenParameter: e.OPERATOR_TOKEN_PARAMETER,
+    auditHmacKey: e.AUDIT_HMAC_KEY,
+    auditHmacKeyParameter: e.AUDIT_HMAC_KEY_PARAMETER,
+  };
+}
+
+/** Environment variables naming each table, for scripts that set them. */
+export const TABLE_ENV_NAMES = tableNames;

@@ -1,0 +1,80 @@
+/**
+ * One error family. Errors meant for clients carry an HTTP status and a `detail` that names the
+ * offending field or reason; anything else becomes a 500 without internals.
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly expose: boolean;
+  readonly extra: Record<string, unknown>;
+
+  constructor(
+    status: number,
+    title: string,
+    detail: string,
+    options: { cause?: unknown; expose?: boolean; extra?: Record<string, unknown> } = {},
+  ) {
+    super(detail, { cause: options.cause });
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.expose = options.expose ?? status < 500;
+    this.extra = options.extra ?? {};
+  }
+}
+
+export class BadRequestError extends AppError {
+  override name = 'BadRequestError';
+  constructor(detail: string, options: { cause?: unknown; extra?: Record<string, unknown> } = {}) {
+    super(400, 'Bad Request', detail, options);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  override name = 'UnauthorizedError';
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(401, 'Unauthorized', detail, options);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  override name = 'ForbiddenError';
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(403, 'Forbidden', detail, options);
+  }
+}
+
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(404, 'Not Found', detail, options);
+  }
+}
+
+export class ConflictError extends AppError {
+  override name = 'ConflictError';
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(409, 'Conflict', detail, options);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  override name = 'PayloadTooLargeError';
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(413, 'Payload Too Large', detail, options);
+  }
+}
+
+/** A storage failure, translated where the SDK is called; never shown to clients. */
+export class StoreError extends AppError {
+  override name = 'StoreError';
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(500, 'Internal Server Error', detail, { ...options, expose: false });
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

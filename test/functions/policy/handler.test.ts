@@ -1,0 +1,50 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { getPolicy, getPrivacyPage } from '../../../functions/policy/handler.js';
+import { CATEGORIES, CATEGORY_IDS } from '../../../lib/policy/categories.js';
+import { httpEvent, lambdaContext } from '../../support/events.js';
+
+const CONTRACT_CATEGORIES = [
+  { id: 'log', clause: 'P2', retention: { days: 7 } },
+  { id: 'monitoring', clause: 'P3', retention: { days: 2 } },
+  { id: 'config', clause: 'P4', retention: { monthsAfterTermination: 2 } },
+  { id: 'userInfo', clause: 'D1', retention: { defaultDays: 7, customerSet: true, notStoredOption: true } },
+  { id: 'messages', clause: 'D2', retention: { defaultDays: 7, customerSet: true, notStoredOption: true } },
+];
+
+describe('GET /policy', () => {
+  it('answers the five categories exactly as CONTRACT.md lists them', async () => {
+    const response = (await getPolicy(
+      httpEvent('GET', '/policy'),
+      lambdaContext(),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toMatch(/^application\/json/);
+    const body = JSON.parse(response.body ?? '');
+    expect(typeof body.version).toBe('string');
+    expect(body.categories).toHaveLength(5);
+    CONTRACT_CATEGORIES.forEach((expected, index) => {
+      expect(body.categories[index]).toMatchObject({ id: expected.id, clause: expected.clause });
+      expect(body.categories[index].retention).toMatchObject(expected.retention);
+    });
+  });
+});
+
+describe('GET /privacy', () => {
+  it('renders every category in Chinese and English from lib/policy', async () => {
+    const response = (await getPrivacyPage(
+      httpEvent('GET', '/privacy'),
+      lambdaContext(),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toMatch(/^text\/html/);
+    for (const id of CATEGORY_IDS) {
+      const category = CATEGORIES[id];
+      expect(response.body).toContain(`data-category="${id}"`);
+      expect(response.body).toContain(category.name.zh);
+      expect(response.body).toContain(category.name.en);
+    }
+    expect(response.body).toContain('7 天');
+    expect(response.body).toContain('2 days');
+  });
+});
