@@ -23,9 +23,11 @@ const envSchema = z.object({
   GOVERNANCE_TABLE: z.string().min(1),
   DATA_CENTER: z.string().min(1),
   DYNAMODB_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
+  LAMBDA_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   EXPIRY_GRACE_SECONDS: z.coerce.number().int().min(0).default(0),
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).default(60),
+  FUNCTION_NAME_PREFIX: z.string().default(''),
   OPERATOR_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
   OPERATOR_TOKEN_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   AUDIT_HMAC_KEY: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
@@ -36,9 +38,13 @@ export interface AppEnvironment {
   readonly tables: Readonly<Record<TableKey, string>>;
   readonly dataCenter: string;
   readonly dynamodbEndpoint: string | undefined;
+  /** Locally, serverless-offline's Lambda Invoke API; in AWS unset (the SDK's default endpoint). */
+  readonly lambdaEndpoint: string | undefined;
   readonly region: string;
   readonly expiryGraceSeconds: number;
   readonly callbackMaxSkewSeconds: number;
+  /** `${service}-${stage}-`: prefix of deployed function names, for asynchronous invokes. */
+  readonly functionNamePrefix: string;
   readonly operatorToken: string | undefined;
   readonly operatorTokenParameter: string | undefined;
   readonly auditHmacKey: string | undefined;
@@ -65,9 +71,11 @@ export function loadEnvironment(env: Record<string, string | undefined> = proces
     },
     dataCenter: e.DATA_CENTER,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    lambdaEndpoint: e.LAMBDA_ENDPOINT,
     region: e.AWS_REGION,
     expiryGraceSeconds: e.EXPIRY_GRACE_SECONDS,
     callbackMaxSkewSeconds: e.CALLBACK_MAX_SKEW_SECONDS,
+    functionNamePrefix: e.FUNCTION_NAME_PREFIX,
     operatorToken: e.OPERATOR_TOKEN,
     operatorTokenParameter: e.OPERATOR_TOKEN_PARAMETER,
     auditHmacKey: e.AUDIT_HMAC_KEY,

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JavaMissingError } from './dynamodb-local.js';
+import { startLocalStack } from './local-stack.js';
+
+/** `npm start`: the whole bundle on this machine (CONTRACT.md "Running locally"). */
+const DATA_DIR = '.data';
+
+function persistentSecret(file: string): string {
+  const path = join(DATA_DIR, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(DATA_DIR, 'dynamodb'), { recursive: true });
+  const generatedToken = !process.env.OPERATOR_TOKEN;
+  const operatorToken = process.env.OPERATOR_TOKEN || randomBytes(24).toString('hex');
+  const stack = await startLocalStack({
+    port: Number(process.env.PORT ?? 3000),
+    lambdaPort: Number(process.env.LAMBDA_PORT ?? 3002),
+    dynamodbPort: Number(process.env.DYNAMODB_PORT ?? 8000),
+    dataDir: join(DATA_DIR, 'dynamodb'),
+    operatorToken,
+    auditHmacKey: process.env.AUDIT_HMAC_KEY || persistentSecret('audit-hmac-key'),
+    dataCenter: process.env.DATA_CENTER || 'local',
+    log: (line) => console.log(line),
+  });
+  console.log(`data centre         ${process.env.DATA_CENTER || 'local'}`);
+  console.log(
+    generatedToken
+      ? `operator token      ${operatorToken}   (generated for this run; set OPERATOR_TOKEN to choose one)`
+      : 'operator token      from OPERATOR_TOKEN',
+  );
+  console.log('ready. Ctrl-C stops everything.');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local stack...`);
+    await stack.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError) {
+    console.error(error.message);
+  } else {
+    console.error('npm start failed:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});
