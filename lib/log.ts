@@ -36,6 +36,11 @@ export const REDACTED_KEYS: ReadonlySet<string> = new Set(
     'to_account',
     'identifier',
     'body',
+    'rawQueryString',
+    'queryStringParameters',
+    'multiValueQueryStringParameters',
+    'rawPath',
+    'cookies',
   ].map((key) => key.toLowerCase()),
 );
 

@@ -1,20 +1,28 @@
 import middy from '@middy/core';
+import { loadEnvironment } from '../../lib/config.js';
 import { problemJson } from '../../lib/http/problem.js';
 import { html, json } from '../../lib/http/response.js';
+import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { policyDocument } from '../../lib/policy/policy-document.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { renderPrivacyPage } from './privacy-page.js';
 
+const env = loadEnvironment();
 const logger = createLogger('policy');
+const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 const policyBody = policyDocument();
 const privacyBody = renderPrivacyPage();
 
 /** `GET /policy`: the retention schedule as JSON, for anyone. */
 export const getPolicy = middy()
+  .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .handler(async () => json(200, policyBody, { 'cache-control': 'public, max-age=300' }));
 
 /** `GET /privacy`: the same schedule as an HTML page in Chinese and English. */
 export const getPrivacyPage = middy()
+  .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .handler(async () => html(200, privacyBody));

@@ -1,8 +1,19 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import { getPolicy, getPrivacyPage } from '../../../functions/policy/handler.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_IDS } from '../../../lib/policy/categories.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
+
+type PolicyModule = typeof import('../../../functions/policy/handler.js');
+let db: TestDatabase;
+let getPolicy: PolicyModule['getPolicy'];
+let getPrivacyPage: PolicyModule['getPrivacyPage'];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ({ getPolicy, getPrivacyPage } = await import('../../../functions/policy/handler.js'));
+});
+afterAll(async () => db.drop());
 
 const CONTRACT_CATEGORIES = [
   { id: 'log', clause: 'P2', retention: { days: 7 } },
