@@ -1,0 +1,122 @@
+import middy from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { appAdminAuth } from '../../lib/auth/app-admin.js';
+import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
+import { headerOf } from '../../lib/auth/request-parts.js';
+import { loadEnvironment } from '../../lib/config.js';
+import { BadRequestError, NotFoundError } from '../../lib/errors.js';
+import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
+import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
+import { problemJson } from '../../lib/http/problem.js';
+import { json } from '../../lib/http/response.js';
+import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
+import { createLogger } from '../../lib/log.js';
+import { normalizeCategories } from '../../lib/policy/deletion.js';
+import { accountPseudonym } from '../../lib/policy/pseudonym.js';
+import { createAppStore } from '../../lib/store/apps.js';
+import { createAuditStore } from '../../lib/store/audit.js';
+import { createDeletionRequestStore, toReceipt } from '../../lib/store/deletion-requests.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { type DeletionRequestBody, deletionRequestSchema, idempotencyKeySchema } from './schemas.js';
+
+const env = loadEnvironment();
+const logger = createLogger('deletion-requests');
+const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const appStore = createAppStore({ doc, tableName: env.tables.apps });
+const audit = createAuditStore({ doc, tableName: env.tables.governance });
+const requests = createDeletionRequestStore({ doc, tableName: env.tables.governance, audit });
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
+const worker = createAsyncInvoker({
+  functionName: `${env.functionNamePrefix}deletionWorker`,
+  region: env.region,
+  endpoint: env.lambdaEndpoint,
+  logger,
+});
+
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+type Authed<B = APIGatewayProxyEventV2['body']> = AuthenticatedEvent<JsonEvent<B>>;
+
+function appOf(event: Authed<unknown>): string {
+  const principal = principalOf(event);
+  if (principal.kind !== 'appAdmin') throw new Error('deletion requests are app-admin routes');
+  return principal.sdkAppId;
+}
+
+/**
+ * `POST /apps/{sdkAppId}/deletion-requests` (app admin, D3): 202 at once; the worker starts right away
+ * (asynchronous invoke) and its schedule picks the request up if that start fails. The same
+ * Idempotency-Key answers the same request; a request for an account with one open joins it.
+ */
+const postDeletionRequest = middy<Authed<DeletionRequestBody>, APIGatewayProxyResultV2, Error, Context>()
+  .use(appAdminAuth({ appStore }))
+  .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
+  .use(jsonBody(deletionRequestSchema))
+  .handler(async (event, context) => {
+    const app = appOf(event);
+    const body = event.body;
+    const rawKey = headerOf(event, 'idempotency-key');
+    const idempotencyKey = rawKey === undefined ? undefined : validateIdempotencyKey(rawKey);
+    const { request, outcome } = await requests.create(
+      {
+        app,
+        ...(body.account !== undefined
+          ? {
+              subject: 'account',
+              account: body.account,
+              accountHash: accountPseudonym(auditKeyOf(context), app, body.account),
+            }
+          : { subject: 'allAccounts' }),
+        categories: normalizeCategories(body.categories),
+        requestedBy: 'appAdmin',
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      },
+      new Date(),
+    );
+    const started =
+      request.status === 'completed' ? false : await worker.start({ app, requestId: request.id });
+    logger.info('deletion request accepted', { app, requestId: request.id, outcome, workerStarted: started });
+    return json(202, {
+      id: request.id,
+      status: request.status,
+      createdAt: request.createdAt,
+      dueAt: request.dueAt,
+    });
+  });
+
+function validateIdempotencyKey(value: string): string {
+  const result = idempotencyKeySchema.safeParse(value);
+  if (!result.success) throw new BadRequestError('Idempotency-Key: must be 1 to 255 characters');
+  return result.data;
+}
+
+/** `GET /apps/{sdkAppId}/deletion-requests/{id}` (app admin): the receipt; 404 for another app's id. */
+const getDeletionRequest = middy<Authed>()
+  .use(appAdminAuth({ appStore }))
+  .handler(async (event) => {
+    const app = appOf(event);
+    const id = event.pathParameters?.id ?? '';
+    const request = REQUEST_ID.test(id) ? await requests.get(app, id) : undefined;
+    if (!request) throw new NotFoundError(`id: no deletion request ${id} for this app`);
+    return json(200, toReceipt(request));
+  });
+
+type AnyRoute = Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
+const routes = [
+  { method: 'POST', path: '/apps/{sdkAppId}/deletion-requests', handler: postDeletionRequest },
+  { method: 'GET', path: '/apps/{sdkAppId}/deletion-requests/{id}', handler: getDeletionRequest },
+] as unknown as AnyRoute[];
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(telemetry({ recorder, logger }))
+  .use(problemJson({ logger }))
+  .handler(
+    httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
+      routes,
+      notFoundResponse: ({ method, path }) => {
+        throw new NotFoundError(`route: ${method} ${path} does not exist`);
+      },
+    }),
+  );

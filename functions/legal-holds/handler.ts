@@ -1,0 +1,135 @@
+import middy from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
+import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
+import { pathParameterOf } from '../../lib/auth/request-parts.js';
+import { loadEnvironment } from '../../lib/config.js';
+import { BadRequestError, NotFoundError } from '../../lib/errors.js';
+import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
+import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
+import { problemJson } from '../../lib/http/problem.js';
+import { json } from '../../lib/http/response.js';
+import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
+import { createLogger } from '../../lib/log.js';
+import type { LegalHold } from '../../lib/policy/legal-holds.js';
+import { accountPseudonym } from '../../lib/policy/pseudonym.js';
+import { createAppStore } from '../../lib/store/apps.js';
+import { createAuditStore } from '../../lib/store/audit.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import { type LegalHoldBody, legalHoldSchema } from './schemas.js';
+
+const env = loadEnvironment();
+const logger = createLogger('legal-holds');
+const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const appStore = createAppStore({ doc, tableName: env.tables.apps });
+const holds = createLegalHoldStore({ doc, tableName: env.tables.governance });
+const audit = createAuditStore({ doc, tableName: env.tables.governance });
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
+const operator = createOperatorVerifier({
+  token: env.operatorToken,
+  tokenParameter: env.operatorTokenParameter,
+});
+const worker = createAsyncInvoker({
+  functionName: `${env.functionNamePrefix}deletionWorker`,
+  region: env.region,
+  endpoint: env.lambdaEndpoint,
+  logger,
+});
+
+type Authed<B = APIGatewayProxyEventV2['body']> = AuthenticatedEvent<JsonEvent<B>>;
+
+const operatorOnly = () => operatorAuth({ verifier: operator, appStore });
+const appOf = (event: Pick<APIGatewayProxyEventV2, 'pathParameters'>) =>
+  pathParameterOf(event, 'sdkAppId') ?? '';
+
+/** Audit details of a hold: ids, categories and times; the account only as its keyed hash, never the reason. */
+function holdDetails(hold: LegalHold, key: string): Record<string, unknown> {
+  return {
+    holdId: hold.id,
+    scope: hold.account === undefined ? 'app' : 'account',
+    ...(hold.account !== undefined ? { accountHash: accountPseudonym(key, hold.app, hold.account) } : {}),
+    categories: hold.categories,
+    ...(hold.until !== undefined ? { until: hold.until } : {}),
+  };
+}
+
+/** `POST /apps/{sdkAppId}/legal-holds` (operator): 201 with the hold; matching data is kept while it stands. */
+const postHold = middy<Authed<LegalHoldBody>, APIGatewayProxyResultV2, Error, Context>()
+  .use(operatorOnly())
+  .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
+  .use(jsonBody(legalHoldSchema))
+  .handler(async (event, context) => {
+    const now = new Date();
+    const body = event.body;
+    if (body.until !== undefined && Date.parse(body.until) <= now.getTime()) {
+      throw new BadRequestError('until: must be in the future');
+    }
+    const hold = await holds.create(
+      {
+        app: appOf(event),
+        ...(body.account !== undefined ? { account: body.account } : {}),
+        categories: body.categories,
+        reason: body.reason,
+        ...(body.until !== undefined ? { until: new Date(body.until).toISOString() } : {}),
+      },
+      now,
+    );
+    await audit.record({
+      app: hold.app,
+      action: 'legalHoldCreated',
+      at: hold.createdAt,
+      details: holdDetails(hold, auditKeyOf(context)),
+    });
+    logger.info('legal hold created', { app: hold.app, holdId: hold.id, categories: hold.categories });
+    return json(201, hold);
+  });
+
+/**
+ * `DELETE /apps/{sdkAppId}/legal-holds/{id}` (operator): releases the hold; withheld deletions then
+ * finish by themselves (the worker is started at once; its schedule would also find them).
+ */
+const deleteHold = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
+  .use(operatorOnly())
+  .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
+  .handler(async (event, context) => {
+    const app = appOf(event);
+    const id = pathParameterOf(event, 'id') ?? '';
+    const hold = await holds.release(app, id, new Date());
+    if (!hold) throw new NotFoundError(`id: no legal hold ${id} for this app`);
+    await audit.record({
+      app,
+      action: 'legalHoldReleased',
+      at: hold.releasedAt ?? new Date().toISOString(),
+      details: holdDetails(hold, auditKeyOf(context)),
+    });
+    const started = await worker.start({ app, reason: 'holdReleased' });
+    logger.info('legal hold released', { app, holdId: id, workerStarted: started });
+    return json(200, hold);
+  });
+
+/** `GET /apps/{sdkAppId}/legal-holds` (operator): every hold of the app, released ones included. */
+const listHolds = middy<Authed>()
+  .use(operatorOnly())
+  .handler(async (event) => json(200, { holds: await holds.listForApp(appOf(event)) }));
+
+type AnyRoute = Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
+const routes = [
+  { method: 'POST', path: '/apps/{sdkAppId}/legal-holds', handler: postHold },
+  { method: 'GET', path: '/apps/{sdkAppId}/legal-holds', handler: listHolds },
+  { method: 'DELETE', path: '/apps/{sdkAppId}/legal-holds/{id}', handler: deleteHold },
+] as unknown as AnyRoute[];
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(telemetry({ recorder, logger }))
+  .use(problemJson({ logger }))
+  .handler(
+    httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
+      routes,
+      notFoundResponse: ({ method, path }) => {
+        throw new NotFoundError(`route: ${method} ${path} does not exist`);
+      },
+    }),
+  );

@@ -1,0 +1,66 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { appAdminAuth } from '../../lib/auth/app-admin.js';
+import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
+import { pathParameterOf } from '../../lib/auth/request-parts.js';
+import { loadEnvironment } from '../../lib/config.js';
+import { BadRequestError } from '../../lib/errors.js';
+import { validate } from '../../lib/http/body.js';
+import { problemJson } from '../../lib/http/problem.js';
+import { json } from '../../lib/http/response.js';
+import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createLogger } from '../../lib/log.js';
+import { createAppStore } from '../../lib/store/apps.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createPersonalExportStore, MAX_EXPORT_PAGE } from '../../lib/store/personal-export.js';
+import { createUserInfoStore } from '../../lib/store/user-info.js';
+import { accountSchema } from '../deletion-requests/schemas.js';
+
+const env = loadEnvironment();
+const logger = createLogger('user-data');
+const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const appStore = createAppStore({ doc, tableName: env.tables.apps });
+const userInfo = createUserInfoStore({ doc, tableName: env.tables.personal });
+const exports = createPersonalExportStore({ doc, tableName: env.tables.personal });
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
+
+const pageSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_EXPORT_PAGE).default(MAX_EXPORT_PAGE),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+/**
+ * `GET /apps/{sdkAppId}/users/{account}/data` (app admin, D3 access): every unexpired userInfo and
+ * message item stored for the account, `{"userInfo", "messages", "nextCursor"?}`; messages come a page
+ * at a time (`limit`, default and at most 100; `cursor` from the previous page's `nextCursor`).
+ */
+export const handler = middy<AuthenticatedEvent, APIGatewayProxyResultV2>()
+  .use(telemetry({ recorder, logger }))
+  .use(problemJson({ logger }))
+  .use(appAdminAuth({ appStore }))
+  .handler(async (event: AuthenticatedEvent<APIGatewayProxyEventV2>) => {
+    const principal = principalOf(event);
+    if (principal.kind !== 'appAdmin') throw new Error('user data is an app-admin route');
+    const app = principal.sdkAppId;
+    const parsedAccount = accountSchema.safeParse(pathParameterOf(event, 'account') ?? '');
+    if (!parsedAccount.success) throw new BadRequestError('account: must be 1 to 256 characters');
+    const account = parsedAccount.data;
+    const query = event.queryStringParameters ?? {};
+    const page = validate(pageSchema, { limit: query.limit, cursor: query.cursor });
+    const now = new Date();
+    const [profile, messages] = await Promise.all([
+      userInfo.get(app, account, now),
+      exports.messagesPage(app, account, now, page),
+    ]);
+    logger.info('personal data exported', {
+      app,
+      messages: messages.messages.length,
+      more: !!messages.nextCursor,
+    });
+    return json(200, {
+      userInfo: profile ?? null,
+      messages: messages.messages,
+      ...(messages.nextCursor ? { nextCursor: messages.nextCursor } : {}),
+    });
+  });

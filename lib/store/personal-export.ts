@@ -1,0 +1,142 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BadRequestError, StoreError } from '../errors.js';
+import { ownerShard } from './keys.js';
+import { isLive, liveCondition } from './live.js';
+import type { StoredMessage } from './messages.js';
+import { type ItemKey, OWNER_INDEX, ownerSortPrefix } from './personal-keys.js';
+
+/**
+ * D3 access/export of the messages an account sent, one page at a time: a Query on the owner index
+ * (the account's own shard and ownerSort prefix, so no other account's or app's item can come back),
+ * then one BatchGetItem for the page. The cursor is the index's LastEvaluatedKey, checked on the way
+ * back in so it cannot point outside the account.
+ */
+export interface MessagePage {
+  readonly messages: StoredMessage[];
+  readonly nextCursor?: string;
+}
+
+export interface PersonalExportStore {
+  messagesPage(
+    app: string,
+    account: string,
+    now: Date,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<MessagePage>;
+}
+
+export const MAX_EXPORT_PAGE = 100;
+
+/** The fields of a stored message an export returns: what messages.ts stores, no key or index attribute. */
+const MESSAGE_FIELDS: readonly (keyof StoredMessage)[] = [
+  'app',
+  'account',
+  'kind',
+  'msgKey',
+  'to',
+  'groupId',
+  'groupType',
+  'msgSeq',
+  'msgRandom',
+  'msgId',
+  'msgTime',
+  'msgBody',
+  'cloudCustomData',
+  'sensitive',
+  'storedAt',
+  'expiresAt',
+];
+
+function toExportedMessage(item: Record<string, unknown>): StoredMessage {
+  const message: Record<string, unknown> = {};
+  for (const field of MESSAGE_FIELDS) if (item[field] !== undefined) message[field] = item[field];
+  return message as unknown as StoredMessage;
+}
+
+export function encodeCursor(lastKey: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
+}
+
+/** The cursor's key, if it is one this account's query could have produced; 400 otherwise. */
+export function decodeCursor(cursor: string, app: string, account: string): Record<string, unknown> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch (cause) {
+    throw new BadRequestError('cursor: not a cursor this route returned', { cause });
+  }
+  const fields = key as Record<string, unknown> | null;
+  const valid =
+    typeof fields === 'object' &&
+    fields !== null &&
+    Object.keys(fields).length === 4 &&
+    fields.ownerShard === ownerShard(app, account) &&
+    typeof fields.ownerSort === 'string' &&
+    fields.ownerSort.startsWith(ownerSortPrefix(account, 'messages')) &&
+    typeof fields.pk === 'string' &&
+    typeof fields.sk === 'string';
+  if (!valid) throw new BadRequestError('cursor: not a cursor this route returned');
+  return fields as Record<string, unknown>;
+}
+
+export function createPersonalExportStore(opts: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}): PersonalExportStore {
+  const { doc, tableName } = opts;
+
+  async function batchGet(keys: readonly ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    let pending = [...keys];
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= 5) throw new StoreError('export read left keys unprocessed');
+      const result = await doc.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[tableName] ?? []) found.set(String(item.pk), item);
+      pending = (result.UnprocessedKeys?.[tableName]?.Keys as ItemKey[] | undefined) ?? [];
+    }
+    return found;
+  }
+
+  return {
+    async messagesPage(app, account, now, page) {
+      const limit = Math.min(Math.max(1, page.limit), MAX_EXPORT_PAGE);
+      const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor, app, account);
+      const live = liveCondition(now);
+      try {
+        const result = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: OWNER_INDEX,
+            KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
+            FilterExpression: live.expression,
+            ExpressionAttributeNames: live.names,
+            ExpressionAttributeValues: {
+              ...live.values,
+              ':shard': ownerShard(app, account),
+              ':prefix': ownerSortPrefix(account, 'messages'),
+            },
+            ExclusiveStartKey: startKey,
+            Limit: limit,
+          }),
+        );
+        const keys = (result.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+        const items = keys.length > 0 ? await batchGet(keys) : new Map();
+        const messages = keys
+          .map((key) => items.get(key.pk))
+          .filter((item): item is Record<string, unknown> => item !== undefined && isLive(item, now))
+          // The key layout already guarantees both; checked again so a layout bug cannot leak data.
+          .filter((item) => item.app === app && item.account === account)
+          .map(toExportedMessage);
+        return {
+          messages,
+          ...(result.LastEvaluatedKey ? { nextCursor: encodeCursor(result.LastEvaluatedKey) } : {}),
+        };
+      } catch (error) {
+        if (error instanceof StoreError) throw error;
+        throw new StoreError('export read failed', { cause: error });
+      }
+    },
+  };
+}
