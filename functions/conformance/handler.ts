@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { operatorAuth } from '../../lib/auth/operator.js';
+import { loadEnvironment } from '../../lib/config.js';
+import { problemJson } from '../../lib/http/problem.js';
+import { json } from '../../lib/http/response.js';
+import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createLogger } from '../../lib/log.js';
+import { createAppStore } from '../../lib/store/apps.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createExpiryDeps } from '../expire/deps.js';
+import { measureConformance } from './measure.js';
+
+const env = loadEnvironment();
+const logger = createLogger('conformance');
+const doc = createDocumentClient(
+  createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region, requestTimeoutMs: 5000 }),
+);
+const deps = createExpiryDeps(doc, env.tables);
+const appStore = createAppStore({ doc, tableName: env.tables.apps });
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
+
+/**
+ * `GET /conformance` (operator): evidence that every category is gone on time — per category the
+ * items stored, those overdue (stored past expiry, no active hold) and the oldest overdue age.
+ */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(telemetry({ recorder, logger }))
+  .use(problemJson({ logger }))
+  .use(operatorAuth({ token: env.operatorToken, tokenParameter: env.operatorTokenParameter, appStore }))
+  .handler(async () =>
+    json(200, await measureConformance(deps, { now: new Date() }), { 'cache-control': 'no-store' }),
+  );

@@ -1,0 +1,26 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AppEnvironment } from '../../lib/config.js';
+import {
+  createExpiryIndex,
+  type ExpiringTableKey,
+  type ExpiryIndex,
+  type RetryOptions,
+} from '../../lib/store/expiry-index.js';
+import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
+import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import type { ExpiryDeps } from './run.js';
+
+/** The stores an expire run or a conformance check needs, built once per cold start. */
+export function createExpiryDeps(
+  doc: DynamoDBDocumentClient,
+  tables: AppEnvironment['tables'],
+  retry?: Partial<RetryOptions>,
+): ExpiryDeps {
+  const index = (table: ExpiringTableKey): ExpiryIndex =>
+    createExpiryIndex({ doc, tableName: tables[table], table, ...(retry ? { retry } : {}) });
+  return {
+    indexes: { apps: index('apps'), personal: index('personal'), telemetry: index('telemetry') },
+    state: createExpiryStateStore({ doc, tableName: tables.governance }),
+    holds: createLegalHoldStore({ doc, tableName: tables.governance }),
+  };
+}
