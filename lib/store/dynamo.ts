@@ -21,6 +21,7 @@ export function createDynamoClient(options: DynamoOptions): DynamoDBClient {
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? 1500,
       connectionTimeout: 500,
+      throwOnRequestTimeout: true,
     },
     ...(options.endpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });

@@ -1,0 +1,35 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { callbackAuth } from '../../lib/auth/callback-signature.js';
+import { type TelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { tencentAnswer } from '../../lib/http/tencent-answer.js';
+import type { AppStore } from '../../lib/store/apps.js';
+import { appStoreWithin } from './budget.js';
+import { failureAnswer } from './failure-answer.js';
+import { type CallbackMainOptions, createCallbackMain } from './main.js';
+
+export interface CallbackHandlerOptions extends CallbackMainOptions {
+  readonly appStore: AppStore;
+  readonly maxSkewSeconds: number;
+  readonly recorder?: TelemetryRecorder | undefined;
+}
+
+/**
+ * The middy chain of `POST /im/callback`: telemetry first (P2/P3, sees the final answer), Tencent-format
+ * errors, callback signature, then the command. handler.ts builds it once with module-scope clients;
+ * tests build it with their own stores.
+ */
+export function createCallbackHandler(opts: CallbackHandlerOptions) {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
+  if (opts.recorder) handler.use(telemetry({ recorder: opts.recorder, logger: opts.logger }));
+  return handler
+    .use(tencentAnswer({ logger: opts.logger, unexpected: failureAnswer }))
+    .use(
+      callbackAuth({
+        appStore: appStoreWithin(opts.appStore),
+        maxSkewSeconds: opts.maxSkewSeconds,
+        now: opts.now,
+      }),
+    )
+    .handler(createCallbackMain(opts));
+}

@@ -1,0 +1,63 @@
+import { tencentOk } from '../../../lib/http/tencent-answer.js';
+import { decidePersonalStorage } from '../../../lib/policy/retention.js';
+import { maskSensitiveText } from '../../../lib/policy/sensitive-data.js';
+import type { UserInfoField, UserInfoValues } from '../../../lib/store/user-info.js';
+import { portraitSetSchema } from '../schemas.js';
+import { createdAt } from './message-time.js';
+import { defineCommand } from './types.js';
+
+/**
+ * D1: Profile.CallbackPortraitSet stores the nickname, avatar URL and signature (and nothing else of the
+ * profile) when the app stores userInfo and is resident here, until the event time + the app's
+ * retention. Under D5 mask or reject, a detected value is masked before it is stored.
+ */
+export const PROFILE_TAGS: Readonly<Record<string, UserInfoField>> = {
+  Tag_Profile_IM_Nick: 'nickname',
+  Tag_Profile_IM_Image: 'avatarUrl',
+  Tag_Profile_IM_SelfSignature: 'signature',
+};
+
+const MAX_VALUE_LENGTH = 4096;
+
+export const portraitSet = defineCommand({
+  name: 'Profile.CallbackPortraitSet',
+  phase: 'after',
+  schema: portraitSetSchema,
+  run: async (body, context) => {
+    const { app, settings, now, deps } = context;
+    const log = (outcome: string) =>
+      deps.logger.info('profile callback', {
+        command: 'Profile.CallbackPortraitSet',
+        app: app.sdkAppId,
+        outcome,
+      });
+    const masking = settings.sensitiveData === 'mask' || settings.sensitiveData === 'reject';
+    const values: UserInfoValues = {};
+    for (const { Tag, Value } of body.ProfileItem) {
+      const field = PROFILE_TAGS[Tag];
+      if (field === undefined || typeof Value !== 'string') continue;
+      const value = Value.slice(0, MAX_VALUE_LENGTH);
+      values[field] = masking ? maskSensitiveText(value).text : value;
+    }
+    if (Object.keys(values).length === 0) {
+      log('noProfileFields');
+      return tencentOk();
+    }
+    if (!context.resident) {
+      log('notResident');
+      return tencentOk();
+    }
+    const setAt = createdAt(now, body.EventTime);
+    const decision = decidePersonalStorage('userInfo', settings, setAt, now);
+    if (!decision.store) {
+      log(decision.reason);
+      return tencentOk();
+    }
+    const outcome = await deps.userInfo.put(
+      { app: app.sdkAppId, account: body.From_Account, values, setAt, expiresAt: decision.expiresAt },
+      { signal: context.signal },
+    );
+    log(outcome);
+    return tencentOk();
+  },
+});

@@ -1,0 +1,45 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { z } from 'zod';
+import type { TencentResponse } from '../../../lib/http/tencent-answer.js';
+import type { PrivacySettings } from '../../../lib/policy/retention.js';
+import type { AppRecord } from '../../../lib/store/apps.js';
+import type { LegalHoldStore } from '../../../lib/store/legal-holds.js';
+import type { MessageStore } from '../../../lib/store/messages.js';
+import type { UserInfoStore } from '../../../lib/store/user-info.js';
+
+/** What every callback command may use: the stores (clients built once in handler.ts) and settings. */
+export interface CallbackDeps {
+  readonly messages: MessageStore;
+  readonly userInfo: UserInfoStore;
+  /** D3's exception on recall: a held message is hidden, not deleted. Absent: no holds are checked. */
+  readonly legalHolds?: Pick<LegalHoldStore, 'activeForApp'> | undefined;
+  /** P1: this deployment's data centre. */
+  readonly dataCenter: string;
+  readonly logger: Logger;
+}
+
+/** One request's context, after authentication. */
+export interface CommandContext {
+  readonly app: AppRecord;
+  readonly settings: PrivacySettings;
+  /** P1: whether the app's data may be stored in this deployment. */
+  readonly resident: boolean;
+  readonly now: Date;
+  /** Aborted when the answer budget runs out. */
+  readonly signal: AbortSignal;
+  readonly deps: CallbackDeps;
+}
+
+/** Before-send callbacks decide whether a message goes out; after-send and others only record. */
+export type CommandPhase = 'before' | 'after' | 'other';
+
+export interface CallbackCommand<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly phase: CommandPhase;
+  readonly schema: S;
+  run(body: z.infer<S>, context: CommandContext): Promise<TencentResponse>;
+}
+
+export function defineCommand<S extends z.ZodType>(command: CallbackCommand<S>): CallbackCommand<S> {
+  return command;
+}

@@ -1,0 +1,33 @@
+import { loadEnvironment } from '../../lib/config.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
+import { createLogger } from '../../lib/log.js';
+import { createAppStore } from '../../lib/store/apps.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import { createMessageStore } from '../../lib/store/messages.js';
+import { createUserInfoStore } from '../../lib/store/user-info.js';
+import { createCallbackHandler } from './chain.js';
+
+const env = loadEnvironment();
+const logger = createLogger('callback');
+// Two attempts of at most 500 ms each: the app lookup and the write both fit Tencent's 2 s.
+const doc = createDocumentClient(
+  createDynamoClient({
+    endpoint: env.dynamodbEndpoint,
+    region: env.region,
+    maxAttempts: 2,
+    requestTimeoutMs: 500,
+  }),
+);
+
+/** `POST /im/callback`: Tencent IM third-party callbacks (CONTRACT.md "Callback answers"). */
+export const handler = createCallbackHandler({
+  appStore: createAppStore({ doc, tableName: env.tables.apps }),
+  messages: createMessageStore({ doc, tableName: env.tables.personal }),
+  userInfo: createUserInfoStore({ doc, tableName: env.tables.personal }),
+  legalHolds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
+  recorder: createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger }),
+  dataCenter: env.dataCenter,
+  maxSkewSeconds: env.callbackMaxSkewSeconds,
+  logger,
+});

@@ -1,0 +1,195 @@
+import type { SensitiveDataMode } from './retention.js';
+import { foldWidth } from './sensitive-data/fold.js';
+import { detectIbans } from './sensitive-data/iban.js';
+import { detectPaymentCards } from './sensitive-data/payment-card.js';
+import { detectPrcResidentIds } from './sensitive-data/prc-resident-id.js';
+import type { Detector, Finding, SensitiveKind } from './sensitive-data/types.js';
+
+export type { Finding, SensitiveKind } from './sensitive-data/types.js';
+export { SENSITIVE_KINDS } from './sensitive-data/types.js';
+
+/**
+ * D5: the service is not for sensitive data. This module finds checksum-valid identifiers in chat
+ * content and decides what a before-send callback answers (off / flag / mask / reject). Pure: no I/O.
+ */
+
+/** In priority order: a finding inside a more specific one (or a longer one of its kind) is dropped. */
+const DETECTORS: readonly Detector[] = [detectPrcResidentIds, detectIbans, detectPaymentCards];
+
+const contains = (outer: Finding, inner: Finding) => outer.start <= inner.start && inner.end <= outer.end;
+
+/**
+ * Every sensitive value in `text`, sorted by position. Findings may overlap (digits shared by two
+ * candidate numbers); none lies wholly inside another.
+ */
+export function detectSensitiveData(text: string): Finding[] {
+  const folded = foldWidth(text);
+  const candidates = DETECTORS.flatMap((detect) =>
+    detect(folded).sort((a, b) => b.end - b.start - (a.end - a.start)),
+  );
+  const kept: Finding[] = [];
+  for (const finding of candidates) {
+    if (!kept.some((other) => contains(other, finding))) kept.push(finding);
+  }
+  return kept.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/** The union of overlapping findings, as disjoint spans in order. */
+function mergeSpans(findings: readonly Finding[]): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  for (const { start, end } of findings) {
+    const last = spans.at(-1);
+    if (last && start < last.end) last.end = Math.max(last.end, end);
+    else spans.push({ start, end });
+  }
+  return spans;
+}
+
+export const MASK_CHAR = '*';
+export const MASK_KEEP_LAST = 4;
+const MAX_MASK_PASSES = 4;
+
+const isValueChar = (char: string) => /[0-9A-Za-z\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/.test(char);
+
+/** Where the kept tail of a span starts: its last 4 digits or letters (and any separator between them). */
+function keepFromIndex(text: string, start: number, end: number): number {
+  let kept = 0;
+  for (let index = end - 1; index >= start; index--) {
+    if (isValueChar(text[index] as string)) kept += 1;
+    if (kept === MASK_KEEP_LAST) return index;
+  }
+  return start;
+}
+
+function maskOnce(text: string, findings: readonly Finding[]): string {
+  let masked = '';
+  let cursor = 0;
+  for (const { start, end } of mergeSpans(findings)) {
+    const keepFrom = keepFromIndex(text, start, end);
+    masked += text.slice(cursor, start) + MASK_CHAR.repeat(keepFrom - start) + text.slice(keepFrom, end);
+    cursor = end;
+  }
+  return masked + text.slice(cursor);
+}
+
+/**
+ * Replaces each detected value by asterisks except its last 4 characters (digits or letters; a
+ * separator between them stays). Repeats until nothing is
+ * detected, so digits left next to a masked value can never form a new valid number.
+ */
+export function maskSensitiveText(text: string): { text: string; kinds: SensitiveKind[] } {
+  const kinds = new Set<SensitiveKind>();
+  let current = text;
+  for (let pass = 0; pass < MAX_MASK_PASSES; pass++) {
+    const findings = detectSensitiveData(current);
+    if (findings.length === 0) return { text: current, kinds: [...kinds] };
+    for (const finding of findings) kinds.add(finding.kind);
+    current = maskOnce(current, findings);
+  }
+  // Still finding after several passes (adversarial input): every detector needs digits, so mask them all.
+  return { text: current.replace(/[0-9０-９]/g, MASK_CHAR), kinds: [...kinds] };
+}
+
+/** A Tencent IM message element (TIMMessage MsgBody item) as far as the guard needs to know it. */
+export interface MessageElement {
+  readonly MsgType: string;
+  readonly MsgContent: Readonly<Record<string, unknown>>;
+}
+
+/** The free-text fields of each element type a user can type into; URLs, UUIDs and sizes are not. */
+export const SCANNED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  TIMTextElem: ['Text'],
+  TIMCustomElem: ['Data', 'Desc', 'Ext'],
+  TIMLocationElem: ['Desc'],
+  TIMFaceElem: ['Data'],
+  TIMFileElem: ['FileName'],
+};
+
+export interface GuardedMessage {
+  readonly msgBody: readonly MessageElement[];
+  readonly cloudCustomData?: string | undefined;
+}
+
+/** The kinds of sensitive data anywhere in a message's text fields and CloudCustomData. */
+export function scanMessage(message: GuardedMessage): SensitiveKind[] {
+  const kinds = new Set<SensitiveKind>();
+  forEachText(message, (text) => {
+    for (const finding of detectSensitiveData(text)) kinds.add(finding.kind);
+  });
+  return [...kinds];
+}
+
+/** The message with every detected value masked; elements and fields that held none are returned as they were. */
+export function maskMessage(message: GuardedMessage): { message: GuardedMessage; kinds: SensitiveKind[] } {
+  const kinds = new Set<SensitiveKind>();
+  const maskField = (text: string) => {
+    const masked = maskSensitiveText(text);
+    for (const kind of masked.kinds) kinds.add(kind);
+    return masked.text;
+  };
+  const msgBody = message.msgBody.map((element) => {
+    const fields = SCANNED_FIELDS[element.MsgType] ?? [];
+    let content: Record<string, unknown> | undefined;
+    for (const field of fields) {
+      const value = element.MsgContent[field];
+      if (typeof value !== 'string') continue;
+      const masked = maskField(value);
+      if (masked !== value) {
+        content ??= { ...element.MsgContent };
+        content[field] = masked;
+      }
+    }
+    return content ? { ...element, MsgContent: content } : element;
+  });
+  const cloudCustomData =
+    message.cloudCustomData === undefined ? undefined : maskField(message.cloudCustomData);
+  return { message: { msgBody, cloudCustomData }, kinds: [...kinds] };
+}
+
+function forEachText(message: GuardedMessage, visit: (text: string) => void): void {
+  for (const element of message.msgBody) {
+    for (const field of SCANNED_FIELDS[element.MsgType] ?? []) {
+      const value = element.MsgContent[field];
+      if (typeof value === 'string') visit(value);
+    }
+  }
+  if (message.cloudCustomData !== undefined) visit(message.cloudCustomData);
+}
+
+const KIND_NAMES: Readonly<Record<SensitiveKind, string>> = {
+  prcResidentId: 'a resident identity card number',
+  paymentCard: 'a payment card number',
+  iban: 'a bank account number (IBAN)',
+};
+
+/** Why a message was refused, safe to show to its sender: names the kinds of data, never the values. */
+export function rejectionReason(kinds: readonly SensitiveKind[]): string {
+  const names = kinds.map((kind) => KIND_NAMES[kind]).join(', ');
+  return `message blocked: it contains ${names}; sensitive data must not be sent through this service (D5)`;
+}
+
+/** What a before-send callback does with a message, per the app's `privacy.sensitiveData` mode. */
+export type GuardDecision =
+  | { readonly action: 'pass'; readonly kinds: readonly SensitiveKind[] }
+  | { readonly action: 'flag'; readonly kinds: readonly SensitiveKind[] }
+  | { readonly action: 'mask'; readonly kinds: readonly SensitiveKind[]; readonly message: GuardedMessage }
+  | { readonly action: 'reject'; readonly kinds: readonly SensitiveKind[]; readonly reason: string };
+
+/**
+ * off: pass without looking. flag: pass, naming what was found. mask: a replacement message when anything
+ * was found. reject: refuse when anything was found. A message with nothing sensitive always passes.
+ */
+export function guardMessage(message: GuardedMessage, mode: SensitiveDataMode): GuardDecision {
+  if (mode === 'off') return { action: 'pass', kinds: [] };
+  if (mode === 'mask') {
+    const masked = maskMessage(message);
+    return masked.kinds.length === 0
+      ? { action: 'pass', kinds: [] }
+      : { action: 'mask', kinds: masked.kinds, message: masked.message };
+  }
+  const kinds = scanMessage(message);
+  if (kinds.length === 0) return { action: 'pass', kinds };
+  return mode === 'flag'
+    ? { action: 'flag', kinds }
+    : { action: 'reject', kinds, reason: rejectionReason(kinds) };
+}
