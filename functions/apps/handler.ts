@@ -1,0 +1,112 @@
+import middy from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
+import { appAdminAuth } from '../../lib/auth/app-admin.js';
+import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
+import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
+import { loadEnvironment } from '../../lib/config.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
+import { problemJson } from '../../lib/http/problem.js';
+import { json } from '../../lib/http/response.js';
+import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createLogger } from '../../lib/log.js';
+import { type AppConfig, appConfigSchema, type PrivacySettingsInput } from '../../lib/policy/app-config.js';
+import { createAppStore } from '../../lib/store/apps.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { optionalJsonBody } from './optional-body.js';
+import { privacyPatchSchema, sdkAppIdOf, terminationRequestSchema } from './schemas.js';
+import { terminateApp } from './termination.js';
+import { appView } from './view.js';
+
+const env = loadEnvironment();
+const logger = createLogger('apps');
+const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const appStore = createAppStore({ doc, tableName: env.tables.apps });
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
+const operator = createOperatorVerifier({
+  token: env.operatorToken,
+  tokenParameter: env.operatorTokenParameter,
+});
+
+const operatorOnly = () => operatorAuth({ verifier: operator, appStore });
+const appAdminOnly = () => appAdminAuth({ appStore, operator });
+const eitherAdmin = () => operatorOrAppAdminAuth({ appStore, operator });
+
+type Authed<B = APIGatewayProxyEventV2['body']> = AuthenticatedEvent<JsonEvent<B>>;
+
+/** `PUT /apps/{sdkAppId}` (operator): register or replace the P4 configuration. */
+const putApp = middy<Authed<AppConfig>>()
+  .use(operatorOnly())
+  .use(jsonBody(appConfigSchema))
+  .handler(async (event) => {
+    const sdkAppId = sdkAppIdOf(event);
+    const { record, created } = await appStore.put(sdkAppId, event.body, new Date());
+    logger.info(created ? 'app registered' : 'app configuration replaced', { sdkAppId });
+    return json(200, appView(record, env.dataCenter));
+  });
+
+/** `GET /apps/{sdkAppId}` (operator or the app's admin): the config, secrets redacted; 404 once purged. */
+const getApp = middy<Authed>()
+  .use(eitherAdmin())
+  .handler(async (event) => {
+    const sdkAppId = sdkAppIdOf(event);
+    const record = await appStore.get(sdkAppId, new Date());
+    if (!record) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or was purged`);
+    return json(200, appView(record, env.dataCenter));
+  });
+
+/** `PATCH /apps/{sdkAppId}/privacy` (app admin): change the D1/D2/D5 settings. */
+const patchPrivacy = middy<Authed<PrivacySettingsInput>>()
+  .use(appAdminOnly())
+  .use(jsonBody(privacyPatchSchema))
+  .handler(async (event) => {
+    const sdkAppId = sdkAppIdOf(event);
+    const record = await appStore.updatePrivacy(sdkAppId, event.body, new Date());
+    logger.info('privacy settings changed', { sdkAppId, changed: Object.keys(event.body) });
+    return json(200, appView(record, env.dataCenter));
+  });
+
+/** `POST /apps/{sdkAppId}/termination` (operator): terminated now or at the given time; purge 2 months on. */
+const postTermination = middy<Authed<{ terminatedAt?: string }>>()
+  .use(operatorOnly())
+  .use(optionalJsonBody(terminationRequestSchema))
+  .handler(async (event) => {
+    const sdkAppId = sdkAppIdOf(event);
+    const answer = await terminateApp(appStore, sdkAppId, event.body.terminatedAt, new Date());
+    logger.info('app terminated', { sdkAppId, purgeAt: answer.purgeAt, repeated: answer.alreadyTerminated });
+    return json(200, { status: answer.status, terminatedAt: answer.terminatedAt, purgeAt: answer.purgeAt });
+  });
+
+/** `DELETE /apps/{sdkAppId}/termination` (operator): reactivation before the purge; 404 once purged. */
+const deleteTermination = middy<Authed>()
+  .use(operatorOnly())
+  .handler(async (event) => {
+    const sdkAppId = sdkAppIdOf(event);
+    await appStore.reactivate(sdkAppId, new Date());
+    logger.info('app reactivated', { sdkAppId });
+    return json(200, { status: 'active', purgeAt: null });
+  });
+
+type AnyRoute = Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
+const routes = [
+  { method: 'PUT', path: '/apps/{sdkAppId}', handler: putApp },
+  { method: 'GET', path: '/apps/{sdkAppId}', handler: getApp },
+  { method: 'PATCH', path: '/apps/{sdkAppId}/privacy', handler: patchPrivacy },
+  { method: 'POST', path: '/apps/{sdkAppId}/termination', handler: postTermination },
+  { method: 'DELETE', path: '/apps/{sdkAppId}/termination', handler: deleteTermination },
+] as unknown as AnyRoute[];
+
+/** Every `/apps/{sdkAppId}` route of the app-configuration API; each route authenticates before anything else. */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(telemetry({ recorder, logger }))
+  .use(problemJson({ logger }))
+  .handler(
+    httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
+      routes,
+      notFoundResponse: ({ method, path }) => {
+        throw new NotFoundError(`route: ${method} ${path} does not exist`);
+      },
+    }),
+  );

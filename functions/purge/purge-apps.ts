@@ -1,0 +1,142 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
+import { APP_CATEGORY, type AppStore, type StoredApp } from '../../lib/store/apps.js';
+import type { AuditEntry, AuditStore } from '../../lib/store/audit.js';
+
+/**
+ * P4: deletes the configuration (and its secrets) of apps whose purgeAt has passed, leaving an audit
+ * record without personal data. Finds them by Query on the apps table's byExpiry index, never a Scan.
+ * Safe to run concurrently and to repeat: each deletion is conditional on the version it read, and
+ * its audit record is written in the same transaction, so exactly one run records each purge.
+ * A legal hold covering `config` keeps the app: its expiry is moved to the next re-check instead.
+ */
+export interface PurgeDependencies {
+  readonly appStore: AppStore;
+  readonly auditStore: AuditStore;
+  readonly holds: { activeForApp(app: string, now: Date): Promise<LegalHold[]> };
+  readonly logger?: Logger;
+}
+
+export interface PurgeOptions {
+  /** Held apps are found this early, so TTL never reaches them between runs (default 2 h; rate is 1 h). */
+  readonly lookaheadSeconds?: number;
+  /** How far a held app's expiry moves: a released hold lets its purge through within this (default 3 h). */
+  readonly holdRecheckSeconds?: number;
+  /** Months of past expiry buckets to look in besides the current one (default 3). */
+  readonly lookbackMonths?: number;
+  /** Apps processed at once (default 8). */
+  readonly concurrency?: number;
+}
+
+export interface PurgeReport {
+  readonly checkedAt: string;
+  readonly candidates: number;
+  readonly purged: string[];
+  readonly held: Array<{ sdkAppId: string; holds: string[] }>;
+  /** Not due yet, reactivated, already gone, or another run won the conditional write. */
+  readonly skipped: number;
+  readonly failed: string[];
+}
+
+export const PURGE_ACTION = 'configPurged';
+
+type Outcome =
+  | { kind: 'purged' }
+  | { kind: 'held'; holds: string[] }
+  | { kind: 'skipped' }
+  | { kind: 'failed' };
+
+export async function purgeDueApps(
+  deps: PurgeDependencies,
+  now: Date,
+  opts: PurgeOptions = {},
+): Promise<PurgeReport> {
+  const lookaheadMs = (opts.lookaheadSeconds ?? 7200) * 1000;
+  const recheckMs = (opts.holdRecheckSeconds ?? 10_800) * 1000;
+  const candidates = await deps.appStore.findPurgeCandidates(new Date(now.getTime() + lookaheadMs), {
+    lookbackMonths: opts.lookbackMonths ?? 3,
+  });
+  const ids = [...new Set(candidates.map((candidate) => candidate.sdkAppId))];
+
+  const report = {
+    checkedAt: now.toISOString(),
+    candidates: ids.length,
+    purged: [] as string[],
+    held: [] as Array<{ sdkAppId: string; holds: string[] }>,
+    skipped: 0,
+    failed: [] as string[],
+  };
+  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  for (let start = 0; start < ids.length; start += concurrency) {
+    const batch = ids.slice(start, start + concurrency);
+    const outcomes = await Promise.all(
+      batch.map((sdkAppId) => purgeOne(deps, sdkAppId, now, new Date(now.getTime() + recheckMs))),
+    );
+    outcomes.forEach((outcome, index) => {
+      const sdkAppId = batch[index] as string;
+      if (outcome.kind === 'purged') report.purged.push(sdkAppId);
+      else if (outcome.kind === 'held') report.held.push({ sdkAppId, holds: outcome.holds });
+      else if (outcome.kind === 'failed') report.failed.push(sdkAppId);
+      else report.skipped += 1;
+    });
+  }
+  return report;
+}
+
+async function purgeOne(
+  deps: PurgeDependencies,
+  sdkAppId: string,
+  now: Date,
+  recheckAt: Date,
+): Promise<Outcome> {
+  try {
+    const app = await deps.appStore.readStored(sdkAppId);
+    if (app?.status !== 'terminated' || app.purgeAt === undefined) return { kind: 'skipped' };
+    const holds = coveringHolds(
+      await deps.holds.activeForApp(sdkAppId, now),
+      { app: sdkAppId, category: APP_CATEGORY },
+      now,
+    );
+    if (holds.length > 0) {
+      const holdIds = holds.map((hold) => hold.id);
+      const deferred = await deps.appStore.deferPurge(app, recheckAt, holdIds);
+      if (deferred) deps.logger?.info('config purge withheld by legal hold', { sdkAppId, holds: holdIds });
+      return deferred ? { kind: 'held', holds: holdIds } : { kind: 'skipped' };
+    }
+    if (app.purgeAt > now.toISOString()) return { kind: 'skipped' };
+    const purged = await deps.appStore.purge(app, now, [deps.auditStore.putFor(auditEntryFor(app, now))]);
+    if (purged) deps.logger?.info('app configuration purged', { sdkAppId, purgeAt: app.purgeAt });
+    return purged ? { kind: 'purged' } : { kind: 'skipped' };
+  } catch (error) {
+    deps.logger?.error('app purge failed', {
+      sdkAppId,
+      errorName: error instanceof Error ? error.name : typeof error,
+    });
+    return { kind: 'failed' };
+  }
+}
+
+/** What the audit keeps: ids, times and the names of what was removed; never a value from the config. */
+export function auditEntryFor(app: StoredApp, now: Date): AuditEntry {
+  return {
+    app: app.sdkAppId,
+    action: PURGE_ACTION,
+    at: now.toISOString(),
+    details: {
+      clause: 'P4',
+      sdkAppId: app.sdkAppId,
+      terminatedAt: app.terminatedAt ?? null,
+      purgeAt: app.purgeAt ?? null,
+      purgedAt: now.toISOString(),
+      removed: { category: APP_CATEGORY, fields: Object.keys(app.config).sort(), secrets: secretNames(app) },
+    },
+  };
+}
+
+function secretNames(app: StoredApp): string[] {
+  const names = ['secretKey'];
+  if (app.config.callback?.token !== undefined) names.push('callback.token');
+  if (app.config.offlinePush?.some((entry) => entry.appSecret !== undefined))
+    names.push('offlinePush.appSecret');
+  return names;
+}

@@ -1,0 +1,86 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { AppRecord, AppStore } from '../store/apps.js';
+import type { OperatorVerifier } from './operator.js';
+import { setPrincipal } from './principal.js';
+import { headerOf, pathParameterOf, queryOf } from './request-parts.js';
+import { verifyUserSig } from './usersig.js';
+
+/** Tencent REST convention: these query parameters carry an app admin's credentials. */
+export const APP_ADMIN_QUERY = ['sdkappid', 'identifier', 'usersig', 'random'] as const;
+
+export function hasAppAdminCredentials(event: APIGatewayProxyEventV2): boolean {
+  return queryOf(event, 'usersig') !== undefined;
+}
+
+/**
+ * Checks the UserSig in the query against the secret key of the app it names.
+ * 401: missing, malformed, forged, expired, or for an unknown app (all "bad credentials").
+ * 403: a valid UserSig whose identifier is not the app's admin account (valid credentials, wrong role).
+ */
+export async function authenticateAppAdmin(
+  event: APIGatewayProxyEventV2,
+  appStore: AppStore,
+  now: Date,
+): Promise<{ sdkAppId: string; app: AppRecord }> {
+  const sdkAppId = queryOf(event, 'sdkappid');
+  const identifier = queryOf(event, 'identifier');
+  const userSig = queryOf(event, 'usersig');
+  const random = queryOf(event, 'random');
+  if (sdkAppId === undefined) throw new UnauthorizedError('sdkappid: required');
+  if (identifier === undefined) throw new UnauthorizedError('identifier: required');
+  if (userSig === undefined) throw new UnauthorizedError('usersig: required');
+  if (random !== undefined && !/^\d{1,10}$/.test(random)) {
+    throw new UnauthorizedError('random: must be an unsigned 32-bit integer');
+  }
+  // Unknown app and wrong key answer alike, so the answer does not reveal which apps exist.
+  const app = await appStore.get(sdkAppId, now);
+  if (!app) throw new UnauthorizedError('usersig: not valid for this sdkappid and identifier');
+  const result = verifyUserSig({ userSig, secretKey: app.config.secretKey, sdkAppId, identifier, now });
+  if (!result.valid) {
+    switch (result.reason) {
+      case 'malformed':
+        throw new UnauthorizedError('usersig: malformed');
+      case 'expired':
+        throw new UnauthorizedError('usersig: expired');
+      case 'notYetValid':
+        throw new UnauthorizedError('usersig: issued in the future');
+      default:
+        throw new UnauthorizedError('usersig: not valid for this sdkappid and identifier');
+    }
+  }
+  if (identifier !== app.config.adminAccount) {
+    throw new ForbiddenError('identifier: not the administrator account of this app');
+  }
+  return { sdkAppId, app };
+}
+
+/**
+ * App-admin routes: a TLS-Sig v2 UserSig for the app in the path. 403 when the credentials are valid
+ * but for another app, or when the operator (valid token) calls a route that is the app admin's alone.
+ */
+export function appAdminAuth(opts: {
+  appStore: AppStore;
+  now?: () => Date;
+  operator?: OperatorVerifier;
+}): MiddlewareObj {
+  const now = opts.now ?? (() => new Date());
+  const appAdminAuthBefore: MiddlewareObj['before'] = async (request) => {
+    const event = request.event as APIGatewayProxyEventV2;
+    if (!hasAppAdminCredentials(event) && opts.operator && headerOf(event, 'authorization') !== undefined) {
+      await opts.operator.verify(request);
+      throw new ForbiddenError('this route is for the app admin, not the operator');
+    }
+    const { sdkAppId } = await authenticateAppAdmin(event, opts.appStore, now());
+    assertSameApp(event, sdkAppId);
+    setPrincipal(event, { kind: 'appAdmin', sdkAppId });
+  };
+  return { before: appAdminAuthBefore };
+}
+
+/** An app admin reaches only its own app: the path's `sdkAppId` must be the one it authenticated for. */
+export function assertSameApp(event: APIGatewayProxyEventV2, sdkAppId: string): void {
+  const pathApp = pathParameterOf(event, 'sdkAppId');
+  if (pathApp !== sdkAppId) throw new ForbiddenError('sdkappid: credentials are for another app');
+}

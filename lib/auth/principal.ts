@@ -1,0 +1,21 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { AppRecord } from '../store/apps.js';
+
+/** Who a request was authenticated as; every auth middleware sets `event.auth` to one of these. */
+export type Principal =
+  | { readonly kind: 'operator' }
+  | { readonly kind: 'appAdmin'; readonly sdkAppId: string }
+  | { readonly kind: 'imService'; readonly app: AppRecord };
+
+export type AuthenticatedEvent<E = APIGatewayProxyEventV2> = E & { auth: Principal };
+
+/** Sets the principal on the event a middleware authenticated. */
+export function setPrincipal(event: unknown, principal: Principal): void {
+  (event as { auth: Principal }).auth = principal;
+}
+
+/** The principal set by the route's auth middleware; a route without one is a programming error. */
+export function principalOf(event: { auth?: Principal }): Principal {
+  if (!event.auth) throw new Error('route has no auth middleware');
+  return event.auth;
+}

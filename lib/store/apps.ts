@@ -1,0 +1,396 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError, StoreError } from '../errors.js';
+import type { AppConfig, PrivacySettingsInput } from '../policy/app-config.js';
+import { configPurgeAt } from '../policy/retention.js';
+import { toEpochSeconds } from '../policy/time.js';
+import type { AuditPut } from './audit.js';
+import { expiringAttributes, expiryBucketsOfMonth, expiryMonth, monthsBetween } from './keys.js';
+import { isLive } from './live.js';
+
+/**
+ * P4 app configuration, one item per app in the apps table (pk `appId`).
+ * Lifecycle: active -> terminated (purgeAt = terminatedAt + 2 calendar months) -> purged (item gone).
+ * A terminated item carries expiresAt/expiryBucket so the purge finds it on the byExpiry index;
+ * from purgeAt on it counts as purged for every reader, whether or not it is physically gone yet.
+ * Its expiresAt (the TTL) is CONFIG_TTL_MARGIN_SECONDS after its due time, so the purge (hourly,
+ * with an audit record and legal holds checked) comes first and TTL or `expire` are only a backstop.
+ */
+export type AppStatus = 'active' | 'terminated';
+
+export interface AppRecord {
+  sdkAppId: string;
+  /** Full config INCLUDING secrets: never return it unredacted. */
+  config: AppConfig;
+  status: AppStatus;
+  terminatedAt?: string;
+  purgeAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The stored item's lifecycle bookkeeping, for the purge. */
+export interface StoredApp extends AppRecord {
+  readonly version: number;
+  readonly expiresAt?: number;
+  readonly expiryBucket?: string;
+  readonly heldBy?: string[];
+}
+
+export interface PurgeCandidate {
+  readonly sdkAppId: string;
+  readonly expiresAt: number;
+}
+
+export interface TerminationResult {
+  readonly record: AppRecord;
+  /** True when the app was already terminated: the first termination stands. */
+  readonly alreadyTerminated: boolean;
+}
+
+export interface AppStore {
+  /** The app, or undefined when absent or purged (purgeAt reached, even before the item is deleted). */
+  get(sdkAppId: string, now?: Date): Promise<AppRecord | undefined>;
+  /** Registers or replaces the config; lifecycle and createdAt of a registered app are kept. */
+  put(sdkAppId: string, config: AppConfig, now: Date): Promise<{ record: AppRecord; created: boolean }>;
+  /** Replaces the given D1/D2/D5 settings, keeping the others. NotFoundError when absent or purged. */
+  updatePrivacy(sdkAppId: string, privacy: PrivacySettingsInput, now: Date): Promise<AppRecord>;
+  /** active -> terminated. NotFoundError when absent or purged; an already terminated app is unchanged. */
+  terminate(sdkAppId: string, terminatedAt: Date, now: Date): Promise<TerminationResult>;
+  /** terminated -> active before the purge (idempotent for an active app). NotFoundError once purged. */
+  reactivate(sdkAppId: string, now: Date): Promise<AppRecord>;
+  /** Apps due (purge or hold re-check) by `dueBy`, by Query on the byExpiry index (never a Scan). */
+  findPurgeCandidates(dueBy: Date, opts?: { lookbackMonths?: number }): Promise<PurgeCandidate[]>;
+  /** The stored item as is, including purge-due ones (consistent read). */
+  readStored(sdkAppId: string): Promise<StoredApp | undefined>;
+  /**
+   * Deletes the app's config and secrets if it is still the terminated, due version read, writing
+   * `alsoWrite` (the audit record) in the same transaction. False when another writer won.
+   */
+  purge(app: StoredApp, now: Date, alsoWrite?: readonly AuditPut[]): Promise<boolean>;
+  /** Keeps a held app past its purge time: due again (re-checked) at `recheckAt`. False when another writer won. */
+  deferPurge(app: StoredApp, recheckAt: Date, holdIds: readonly string[]): Promise<boolean>;
+}
+
+export const APP_CATEGORY = 'config';
+/** How long after its due time a terminated app's TTL falls: three runs of the hourly purge. */
+export const CONFIG_TTL_MARGIN_SECONDS = 3 * 3600;
+const MAX_WRITE_ATTEMPTS = 3;
+const DEFAULT_LOOKBACK_MONTHS = 3;
+
+/** Purged for every reader from purgeAt on, or once the item's TTL has passed. */
+export function isPurged(item: { status?: unknown; purgeAt?: unknown; expiresAt?: unknown }, now: Date) {
+  if (!isLive(item, now)) return true;
+  return (
+    item.status === 'terminated' && typeof item.purgeAt === 'string' && item.purgeAt <= now.toISOString()
+  );
+}
+
+export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: string }): AppStore {
+  const { doc, tableName } = opts;
+
+  async function readStored(sdkAppId: string): Promise<StoredApp | undefined> {
+    const { Item } = await send(
+      'read app',
+      doc.send(new GetCommand({ TableName: tableName, Key: { appId: sdkAppId }, ConsistentRead: true })),
+    );
+    return Item ? toStored(Item) : undefined;
+  }
+
+  async function readLive(sdkAppId: string, now: Date): Promise<StoredApp | undefined> {
+    const stored = await readStored(sdkAppId);
+    return stored && !isPurged(stored, now) ? stored : undefined;
+  }
+
+  /** Optimistic read-modify-write on `version`, retried when a concurrent writer got there first. */
+  async function rewrite(
+    sdkAppId: string,
+    now: Date,
+    change: (current: StoredApp | undefined) => StoredApp,
+  ): Promise<StoredApp> {
+    for (let attempt = 1; ; attempt += 1) {
+      const stored = await readStored(sdkAppId);
+      if (stored && isPurged(stored, now)) {
+        throw new ConflictError(`sdkAppId: app ${sdkAppId} awaits its purge; register it again afterwards`);
+      }
+      const next = change(stored);
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(next),
+            ...(stored
+              ? {
+                  ConditionExpression: 'version = :version',
+                  ExpressionAttributeValues: { ':version': stored.version },
+                }
+              : { ConditionExpression: 'attribute_not_exists(appId)' }),
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new StoreError('app could not be written', { cause: error });
+        }
+        if (attempt >= MAX_WRITE_ATTEMPTS) {
+          throw new ConflictError(`sdkAppId: app ${sdkAppId} is being changed concurrently; retry`, {
+            cause: error,
+          });
+        }
+      }
+    }
+  }
+
+  return {
+    readStored,
+
+    async get(sdkAppId, now = new Date()) {
+      const stored = await readLive(sdkAppId, now);
+      return stored ? toRecord(stored) : undefined;
+    },
+
+    async put(sdkAppId, config, now) {
+      let created = false;
+      const next = await rewrite(sdkAppId, now, (current) => {
+        created = current === undefined;
+        const at = now.toISOString();
+        return current
+          ? { ...current, config, updatedAt: at, version: current.version + 1 }
+          : { sdkAppId, config, status: 'active', createdAt: at, updatedAt: at, version: 1 };
+      });
+      return { record: toRecord(next), created };
+    },
+
+    async updatePrivacy(sdkAppId, privacy, now) {
+      const next = await rewrite(sdkAppId, now, (current) => {
+        if (!current) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered`);
+        const merged = { ...current.config.privacy, ...withoutUndefined(privacy) };
+        return {
+          ...current,
+          config: { ...current.config, privacy: merged },
+          updatedAt: now.toISOString(),
+          version: current.version + 1,
+        };
+      });
+      return toRecord(next);
+    },
+
+    async terminate(sdkAppId, terminatedAt, now) {
+      const purgeAt = configPurgeAt(terminatedAt);
+      // Never bucketed in the past: an old termination is due at once and sits in this month's buckets.
+      const expiresAt = Math.max(toEpochSeconds(purgeAt), toEpochSeconds(now)) + CONFIG_TTL_MARGIN_SECONDS;
+      const expiring = expiringAttributes(APP_CATEGORY, sdkAppId, expiresAt, sdkAppId);
+      try {
+        const { Attributes } = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { appId: sdkAppId },
+            ConditionExpression: 'attribute_exists(appId) AND #status = :active',
+            UpdateExpression:
+              'SET #status = :terminated, terminatedAt = :terminatedAt, purgeAt = :purgeAt, ' +
+              'expiresAt = :expiresAt, expiryBucket = :expiryBucket, updatedAt = :now ADD version :one',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':active': 'active',
+              ':terminated': 'terminated',
+              ':terminatedAt': terminatedAt.toISOString(),
+              ':purgeAt': purgeAt.toISOString(),
+              ':expiresAt': expiring.expiresAt,
+              ':expiryBucket': expiring.expiryBucket,
+              ':now': now.toISOString(),
+              ':one': 1,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { record: toRecord(toStored(Attributes ?? {})), alreadyTerminated: false };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new StoreError('app could not be terminated', { cause: error });
+        }
+      }
+      const current = await readLive(sdkAppId, now);
+      if (!current) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`);
+      return { record: toRecord(current), alreadyTerminated: true };
+    },
+
+    async reactivate(sdkAppId, now) {
+      try {
+        const { Attributes } = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { appId: sdkAppId },
+            // The purge deletes only when purgeAt <= its now: the two conditions exclude each other.
+            ConditionExpression:
+              'attribute_exists(appId) AND (#status = :active OR (#status = :terminated AND purgeAt > :now))',
+            UpdateExpression:
+              'SET #status = :active, updatedAt = :now ' +
+              'REMOVE terminatedAt, purgeAt, expiresAt, expiryBucket, heldBy ADD version :one',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':active': 'active',
+              ':terminated': 'terminated',
+              ':now': now.toISOString(),
+              ':one': 1,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toRecord(toStored(Attributes ?? {}));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`, {
+            cause: error,
+          });
+        }
+        throw new StoreError('app could not be reactivated', { cause: error });
+      }
+    },
+
+    async findPurgeCandidates(dueBy, findOpts = {}) {
+      const cutoffSeconds = Math.floor(dueBy.getTime() / 1000) + CONFIG_TTL_MARGIN_SECONDS;
+      const from = new Date(dueBy);
+      from.setUTCDate(1);
+      from.setUTCMonth(from.getUTCMonth() - (findOpts.lookbackMonths ?? DEFAULT_LOOKBACK_MONTHS));
+      const months = monthsBetween(expiryMonth(toEpochSeconds(from)), expiryMonth(cutoffSeconds));
+      const buckets = months.flatMap((month) => expiryBucketsOfMonth(APP_CATEGORY, month));
+      const pages = await Promise.all(buckets.map((bucket) => queryBucket(bucket, cutoffSeconds)));
+      return pages.flat();
+    },
+
+    async purge(app, now, alsoWrite = []) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: { appId: app.sdkAppId },
+                  ConditionExpression: 'version = :version AND #status = :terminated AND purgeAt <= :now',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':version': app.version,
+                    ':terminated': 'terminated',
+                    ':now': now.toISOString(),
+                  },
+                },
+              },
+              ...alsoWrite,
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw new StoreError('app could not be purged', { cause: error });
+      }
+    },
+
+    async deferPurge(app, recheckAt, holdIds) {
+      const expiresAt = toEpochSeconds(recheckAt) + CONFIG_TTL_MARGIN_SECONDS;
+      const expiring = expiringAttributes(APP_CATEGORY, app.sdkAppId, expiresAt, app.sdkAppId);
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { appId: app.sdkAppId },
+            ConditionExpression: 'version = :version AND #status = :terminated',
+            UpdateExpression:
+              'SET expiresAt = :expiresAt, expiryBucket = :expiryBucket, heldBy = :heldBy ADD version :one',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':version': app.version,
+              ':terminated': 'terminated',
+              ':expiresAt': expiring.expiresAt,
+              ':expiryBucket': expiring.expiryBucket,
+              ':heldBy': [...holdIds],
+              ':one': 1,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw new StoreError('app purge could not be deferred', { cause: error });
+      }
+    },
+  };
+
+  async function queryBucket(bucket: string, cutoffSeconds: number): Promise<PurgeCandidate[]> {
+    const candidates: PurgeCandidate[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await send(
+        'query purge candidates',
+        doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'byExpiry',
+            KeyConditionExpression: 'expiryBucket = :bucket AND expiresAt <= :cutoff',
+            ExpressionAttributeValues: { ':bucket': bucket, ':cutoff': cutoffSeconds },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        candidates.push({ sdkAppId: String(item.appId), expiresAt: Number(item.expiresAt) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return candidates;
+  }
+}
+
+async function send<T>(what: string, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (cause) {
+    throw new StoreError(`${what} failed`, { cause });
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+function toItem(app: StoredApp): Record<string, unknown> {
+  const { sdkAppId, ...rest } = app;
+  return { appId: sdkAppId, category: APP_CATEGORY, app: sdkAppId, ...rest };
+}
+
+function toStored(item: Record<string, unknown>): StoredApp {
+  return {
+    sdkAppId: String(item.appId),
+    config: item.config as AppConfig,
+    status: item.status === 'terminated' ? 'terminated' : 'active',
+    ...(typeof item.terminatedAt === 'string' ? { terminatedAt: item.terminatedAt } : {}),
+    ...(typeof item.purgeAt === 'string' ? { purgeAt: item.purgeAt } : {}),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    version: Number(item.version ?? 0),
+    ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
+    ...(typeof item.expiryBucket === 'string' ? { expiryBucket: item.expiryBucket } : {}),
+    ...(Array.isArray(item.heldBy) ? { heldBy: item.heldBy.map(String) } : {}),
+  };
+}
+
+function toRecord(stored: StoredApp): AppRecord {
+  const { version: _v, expiresAt: _e, expiryBucket: _b, heldBy: _h, ...record } = stored;
+  return record;
+}
