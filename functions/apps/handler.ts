@@ -8,6 +8,7 @@ import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
+import { correlationIds } from '../../lib/http/correlation.js';
 import { problemJson } from '../../lib/http/problem.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
@@ -100,6 +101,7 @@ const routes = [
 
 /** Every `/apps/{sdkAppId}` route of the app-configuration API; each route authenticates before anything else. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(correlationIds({ logger }))
   .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .handler(

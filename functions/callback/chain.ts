@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { callbackAuth } from '../../lib/auth/callback-signature.js';
+import { correlationIds } from '../../lib/http/correlation.js';
 import { type TelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
 import { tencentAnswer } from '../../lib/http/tencent-answer.js';
 import type { AppStore } from '../../lib/store/apps.js';
@@ -21,6 +22,7 @@ export interface CallbackHandlerOptions extends CallbackMainOptions {
  */
 export function createCallbackHandler(opts: CallbackHandlerOptions) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
+  if (opts.logger) handler.use(correlationIds({ logger: opts.logger }));
   if (opts.recorder) handler.use(telemetry({ recorder: opts.recorder, logger: opts.logger }));
   return handler
     .use(tencentAnswer({ logger: opts.logger, unexpected: failureAnswer }))

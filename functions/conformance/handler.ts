@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { operatorAuth } from '../../lib/auth/operator.js';
 import { loadEnvironment } from '../../lib/config.js';
+import { correlationIds } from '../../lib/http/correlation.js';
 import { problemJson } from '../../lib/http/problem.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
@@ -25,6 +26,7 @@ const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry,
  * items stored, those overdue (stored past expiry, no active hold) and the oldest overdue age.
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(correlationIds({ logger }))
   .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .use(operatorAuth({ token: env.operatorToken, tokenParameter: env.operatorTokenParameter, appStore }))

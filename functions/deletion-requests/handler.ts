@@ -8,6 +8,7 @@ import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
+import { correlationIds } from '../../lib/http/correlation.js';
 import { problemJson } from '../../lib/http/problem.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
@@ -110,6 +111,7 @@ const routes = [
 ] as unknown as AnyRoute[];
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(correlationIds({ logger }))
   .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .handler(

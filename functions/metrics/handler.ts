@@ -5,6 +5,7 @@ import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
+import { correlationIds } from '../../lib/http/correlation.js';
 import { problemJson } from '../../lib/http/problem.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
@@ -30,6 +31,7 @@ const rangeSchema = z.object({
  * app's API calls, for its admin or the operator; never older than 2 days; optional `from`/`to`.
  */
 export const getMetrics = middy<APIGatewayProxyEventV2>()
+  .use(correlationIds({ logger }))
   .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .use(operatorOrAppAdminAuth({ appStore }))

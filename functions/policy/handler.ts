@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { loadEnvironment } from '../../lib/config.js';
+import { correlationIds } from '../../lib/http/correlation.js';
 import { problemJson } from '../../lib/http/problem.js';
 import { html, json } from '../../lib/http/response.js';
 import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
@@ -17,12 +18,14 @@ const privacyBody = renderPrivacyPage();
 
 /** `GET /policy`: the retention schedule as JSON, for anyone. */
 export const getPolicy = middy()
+  .use(correlationIds({ logger }))
   .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .handler(async () => json(200, policyBody, { 'cache-control': 'public, max-age=300' }));
 
 /** `GET /privacy`: the same schedule as an HTML page in Chinese and English. */
 export const getPrivacyPage = middy()
+  .use(correlationIds({ logger }))
   .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .handler(async () => html(200, privacyBody));

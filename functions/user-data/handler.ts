@@ -7,6 +7,7 @@ import { pathParameterOf } from '../../lib/auth/request-parts.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
+import { correlationIds } from '../../lib/http/correlation.js';
 import { problemJson } from '../../lib/http/problem.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
@@ -36,6 +37,7 @@ const pageSchema = z.object({
  * at a time (`limit`, default and at most 100; `cursor` from the previous page's `nextCursor`).
  */
 export const handler = middy<AuthenticatedEvent, APIGatewayProxyResultV2>()
+  .use(correlationIds({ logger }))
   .use(telemetry({ recorder, logger }))
   .use(problemJson({ logger }))
   .use(appAdminAuth({ appStore }))

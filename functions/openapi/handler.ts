@@ -1,0 +1,22 @@
+import middy from '@middy/core';
+import { loadEnvironment } from '../../lib/config.js';
+import { correlationIds } from '../../lib/http/correlation.js';
+import { openApiDocument } from '../../lib/http/openapi.js';
+import { problemJson } from '../../lib/http/problem.js';
+import { json } from '../../lib/http/response.js';
+import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createLogger } from '../../lib/log.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+
+const env = loadEnvironment();
+const logger = createLogger('openapi');
+const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
+const document = openApiDocument();
+
+/** `GET /openapi.json`: the HTTP API as OpenAPI 3.1, generated from the zod schemas (public, like /policy). */
+export const handler = middy()
+  .use(correlationIds({ logger }))
+  .use(telemetry({ recorder, logger }))
+  .use(problemJson({ logger }))
+  .handler(async () => json(200, document, { 'cache-control': 'public, max-age=300' }));

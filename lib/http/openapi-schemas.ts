@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { CATEGORY_IDS, PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
+
+/**
+ * Zod descriptions of CONTRACT.md shapes that no handler validates: the answers of every route. They feed
+ * the OpenAPI document only; request bodies come from the handlers' own schemas (lib/http/openapi.ts).
+ */
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const personalCategories = z.array(z.enum(PERSONAL_CATEGORY_IDS)).min(1);
+const perCategoryCount = z.strictObject({ userInfo: z.int().min(0), messages: z.int().min(0) });
+
+/** RFC 9457 problem details: every admin error (lib/http/problem.ts). */
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int().min(400).max(599),
+  detail: z.string().describe('names the offending field or the reason'),
+});
+
+/** Tencent's callback answer (CONTRACT.md "Callback answers"). */
+export const callbackAnswerSchema = z.object({
+  ActionStatus: z.enum(['OK', 'FAIL']),
+  ErrorCode: z.int(),
+  ErrorInfo: z.string(),
+  MsgBody: z.array(z.looseObject({ MsgType: z.string() })).optional(),
+});
+
+/** A Tencent IM third-party callback body: every command carries `CallbackCommand`; the rest varies by command. */
+export const callbackBodySchema = z.looseObject({ CallbackCommand: z.string() });
+
+/** The stored configuration as answered: the P4 fields with secrets removed (lib/policy/app-config.ts). */
+export const appViewSchema = z.looseObject({ appName: z.string(), dataCenter: z.string() });
+
+export const terminationAnswerSchema = z.object({
+  status: z.literal('terminated'),
+  terminatedAt: isoDateTime,
+  purgeAt: isoDateTime,
+});
+
+export const reactivationAnswerSchema = z.object({ status: z.literal('active'), purgeAt: z.null() });
+
+const deletionStatus = z.enum(['received', 'processing', 'completed', 'withheld']);
+
+export const deletionAcceptedSchema = z.object({
+  id: z.string(),
+  status: deletionStatus,
+  createdAt: isoDateTime,
+  dueAt: isoDateTime,
+});
+
+export const deletionRequestStatusSchema = z.object({
+  id: z.string(),
+  status: deletionStatus,
+  categories: personalCategories,
+  createdAt: isoDateTime,
+  dueAt: isoDateTime,
+  completedAt: isoDateTime.optional(),
+  deleted: perCategoryCount,
+  withheld: perCategoryCount.extend({ holds: z.array(z.string()) }),
+});
+
+export const userDataExportSchema = z.object({
+  userInfo: z.record(z.string(), z.unknown()).nullable(),
+  messages: z.array(z.record(z.string(), z.unknown())),
+});
+
+/** A legal hold as answered (lib/policy/legal-holds.ts LegalHold). */
+export const legalHoldSchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  account: z.string().optional(),
+  categories: z.array(z.enum(CATEGORY_IDS)).min(1),
+  reason: z.string(),
+  createdAt: isoDateTime,
+  until: isoDateTime.optional(),
+  releasedAt: isoDateTime.optional(),
+});
+
+export const legalHoldListSchema = z.object({ holds: z.array(legalHoldSchema) });
+
+export const metricsAnswerSchema = z.object({
+  points: z.array(
+    z.object({
+      minute: isoDateTime,
+      requests: z.int().min(0),
+      successRate: z.number().min(0).max(1),
+      avgLatencyMs: z.number().min(0),
+    }),
+  ),
+});
+
+export const conformanceAnswerSchema = z.object({
+  checkedAt: isoDateTime,
+  categories: z.record(
+    z.string(),
+    z.object({ stored: z.int().min(0), overdue: z.int().min(0), oldestOverdueSeconds: z.number().min(0) }),
+  ),
+});
+
+export const policyAnswerSchema = z.object({
+  version: z.string(),
+  categories: z.array(
+    z.looseObject({ id: z.string(), clause: z.string(), retention: z.record(z.string(), z.unknown()) }),
+  ),
+});
