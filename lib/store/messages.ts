@@ -107,7 +107,8 @@ const STORED_FIELDS = [
   'expiresAt',
 ] as const;
 
-function toStoredMessage(item: Record<string, unknown>): StoredMessage {
+/** A stored item as the message it holds: no key or index attribute. */
+export function toStoredMessage(item: Record<string, unknown>): StoredMessage {
   const message: Record<string, unknown> = {};
   for (const field of STORED_FIELDS) if (item[field] !== undefined) message[field] = item[field];
   return message as unknown as StoredMessage;

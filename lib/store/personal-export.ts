@@ -2,7 +2,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws
 import { BadRequestError, StoreError } from '../errors.js';
 import { ownerShard } from './keys.js';
 import { isLive, liveCondition } from './live.js';
-import type { StoredMessage } from './messages.js';
+import { type StoredMessage, toStoredMessage } from './messages.js';
 import { type ItemKey, OWNER_INDEX, ownerSortPrefix } from './personal-keys.js';
 
 /**
@@ -26,32 +26,6 @@ export interface PersonalExportStore {
 }
 
 export const MAX_EXPORT_PAGE = 100;
-
-/** The fields of a stored message an export returns: what messages.ts stores, no key or index attribute. */
-const MESSAGE_FIELDS: readonly (keyof StoredMessage)[] = [
-  'app',
-  'account',
-  'kind',
-  'msgKey',
-  'to',
-  'groupId',
-  'groupType',
-  'msgSeq',
-  'msgRandom',
-  'msgId',
-  'msgTime',
-  'msgBody',
-  'cloudCustomData',
-  'sensitive',
-  'storedAt',
-  'expiresAt',
-];
-
-function toExportedMessage(item: Record<string, unknown>): StoredMessage {
-  const message: Record<string, unknown> = {};
-  for (const field of MESSAGE_FIELDS) if (item[field] !== undefined) message[field] = item[field];
-  return message as unknown as StoredMessage;
-}
 
 export function encodeCursor(lastKey: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
@@ -128,7 +102,7 @@ export function createPersonalExportStore(opts: {
           .filter((item): item is Record<string, unknown> => item !== undefined && isLive(item, now))
           // The key layout already guarantees both; checked again so a layout bug cannot leak data.
           .filter((item) => item.app === app && item.account === account)
-          .map(toExportedMessage);
+          .map(toStoredMessage);
         return {
           messages,
           ...(result.LastEvaluatedKey ? { nextCursor: encodeCursor(result.LastEvaluatedKey) } : {}),

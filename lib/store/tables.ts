@@ -31,10 +31,14 @@ export function tableDefinition(key: TableKey): Definition {
   return definitions[key] as Definition;
 }
 
-/** Creates each missing table with on-demand billing and TTL on `expiresAt`; returns the names created. */
+/**
+ * Creates each missing table with on-demand billing and TTL on `expiresAt` (tests may leave TTL off so
+ * that DynamoDB Local's background deletion cannot race their fake clocks); returns the names created.
+ */
 export async function createMissingTables(
   client: DynamoDBClient,
   names: Readonly<Record<TableKey, string>>,
+  options: { ttl?: boolean } = {},
 ): Promise<string[]> {
   const existing = new Set<string>();
   let start: string | undefined;
@@ -56,6 +60,10 @@ export async function createMissingTables(
       if (!(error instanceof ResourceInUseException)) throw error;
     }
     await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName });
+    if (options.ttl === false) {
+      created.push(TableName);
+      continue;
+    }
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName,

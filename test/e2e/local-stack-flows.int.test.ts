@@ -110,7 +110,11 @@ describe('the local stack end to end', () => {
     const text = await response.text();
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(TEST_CALLBACK_TOKEN);
-    expect(JSON.parse(text)).toMatchObject({ sdkAppId: APP, status: 'active', config: { appName: expect.any(String) } });
+    expect(JSON.parse(text)).toMatchObject({
+      sdkAppId: APP,
+      status: 'active',
+      config: { appName: expect.any(String) },
+    });
   });
 
   it('stores a signed after-send message, and not one older than the retention', async () => {

@@ -21,8 +21,13 @@ export const TEST_AUDIT_HMAC_KEY = 'test-audit-hmac-key-0123456789abcdef';
 /**
  * Fresh, uniquely named tables on the run's DynamoDB Local, and the environment a handler module
  * reads at import: import handlers (dynamically) after this resolves.
+ * TTL is off unless asked for: tests run fake clocks, often in the real past, and DynamoDB Local's
+ * TTL would otherwise delete their items within seconds, at random. The TTL tests turn it on.
  */
-export async function createTestDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  env: Record<string, string> = {},
+  options: { ttl?: boolean } = {},
+): Promise<TestDatabase> {
   const endpoint = inject('dynamoEndpoint');
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const tables = Object.fromEntries(TABLE_KEYS.map((key) => [key, `${prefix}-${key}`])) as Record<
@@ -35,7 +40,7 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
     maxAttempts: 3,
     requestTimeoutMs: 5000,
   });
-  await createMissingTables(client, tables);
+  await createMissingTables(client, tables, { ttl: options.ttl ?? false });
   Object.assign(process.env, {
     DYNAMODB_ENDPOINT: endpoint,
     AWS_REGION: 'us-east-1',

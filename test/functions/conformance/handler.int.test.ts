@@ -5,7 +5,7 @@ import { CATEGORY_IDS } from '../../../lib/policy/categories.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createTestDatabase, TEST_OPERATOR_TOKEN, type TestDatabase } from '../../support/database.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
-import { disableTtl, type TestItem, writeItems } from '../expire/items.js';
+import { type TestItem, writeItems } from '../expire/items.js';
 
 type Handler = (
   event: APIGatewayProxyEventV2,
@@ -20,7 +20,6 @@ const DAY = 86_400;
 
 beforeAll(async () => {
   db = await createTestDatabase({ EXPIRY_GRACE_SECONDS: '0', POWERTOOLS_METRICS_DISABLED: 'true' });
-  await disableTtl(db.client, db.tables);
   conformance = (
     (await import('../../../functions/conformance/handler.js')) as unknown as { handler: Handler }
   ).handler;

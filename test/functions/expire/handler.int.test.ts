@@ -6,7 +6,7 @@ import { createExpiryStateStore } from '../../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { lambdaContext } from '../../support/events.js';
-import { disableTtl, emptyTables, must, readItem, type TestItem, writeItems } from './items.js';
+import { emptyTables, must, readItem, type TestItem, writeItems } from './items.js';
 
 let db: TestDatabase;
 let handler: (event: unknown, context: Context) => Promise<ExpireResult>;
@@ -20,7 +20,6 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_NAMESPACE: 'ImRetentionTest',
     POWERTOOLS_METRICS_DISABLED: 'false',
   });
-  await disableTtl(db.client, db.tables);
   ({ handler } = (await import('../../../functions/expire/handler.js')) as never);
 });
 afterAll(async () => db.drop());

@@ -102,21 +102,6 @@ export async function readItem(
   return Item;
 }
 
-/**
- * DynamoDB Local emulates TTL (deletes within seconds, and like AWS ignores values more than five
- * years in the past). Tests that prove `expire` deletes everything by itself switch it off.
- */
-export async function disableTtl(client: DynamoDBClient, tables: Record<TableKey, string>): Promise<void> {
-  for (const table of ['apps', 'personal', 'telemetry'] as const) {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tables[table],
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: false },
-      }),
-    );
-  }
-}
-
 /** Test cleanup only (a Scan is fine here, never on a request or expiry path): empties every table. */
 export async function emptyTables(db: { doc: DynamoDBDocumentClient; tables: Record<TableKey, string> }) {
   const keyNames: Record<TableKey, string[]> = {

@@ -7,7 +7,7 @@ import { CATEGORY_IDS, type CategoryId } from '../../../lib/policy/categories.js
 import { addMonths, epochSeconds, HOLD_LOOKAHEAD_SECONDS, monthOf } from '../../../lib/policy/expiry.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { disableTtl, emptyTables, readItem, type StoredTestItem, writeItems } from './items.js';
+import { emptyTables, readItem, type StoredTestItem, writeItems } from './items.js';
 
 const DAY = 86_400;
 const BASE = Date.parse('2025-01-15T00:00:00Z');
@@ -61,7 +61,6 @@ function keptByHold(holds: HoldSpec[], item: StoredTestItem, apps: string[], acc
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
-  await disableTtl(db.client, db.tables);
 });
 afterAll(async () => db.drop());
 

@@ -8,7 +8,7 @@ import { must, readItem, writeItems } from './items.js';
 /** Here DynamoDB Local's own TTL stays on: the free bulk-deletion layer, and what a hold must survive. */
 let db: TestDatabase;
 beforeAll(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({}, { ttl: true });
 });
 afterAll(async () => db.drop());
 

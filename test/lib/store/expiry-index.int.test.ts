@@ -11,13 +11,12 @@ import {
   type IndexEntry,
 } from '../../../lib/store/expiry-index.js';
 import { isLive } from '../../../lib/store/live.js';
-import { disableTtl, must, readItem, writeItems } from '../../functions/expire/items.js';
+import { must, readItem, writeItems } from '../../functions/expire/items.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
-  await disableTtl(db.client, db.tables);
 });
 afterAll(async () => db.drop());
 

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/database.js
 describe('table definitions on DynamoDB Local', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({}, { ttl: true });
   });
   afterAll(async () => db.drop());
 
