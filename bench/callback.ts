@@ -1,0 +1,239 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { AppConfig } from '../lib/policy/app-config.js';
+import { createAppStore } from '../lib/store/apps.js';
+import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
+import { expiringAttributes } from '../lib/store/keys.js';
+import { messageKey, ownerAttributes } from '../lib/store/personal-keys.js';
+import { benchDoc, createBenchTables, handlerEnv, importHandler } from './support/database.js';
+import { READ_OPERATIONS, startDynamoProxy, WRITE_OPERATIONS } from './support/dynamo-proxy.js';
+import { callbackEvent, lambdaContext } from './support/events.js';
+import { type BenchResults, describe, progress } from './support/result.js';
+import { round, runPool, summarize } from './support/stats.js';
+
+/**
+ * callback.*: stored-message after-send callbacks through the real middy handler
+ * (functions/callback/handler.ts: telemetry, Tencent answers, signature + app lookup, body validation,
+ * D2/D5/P1 policy, conditional PutItem) against a bare handler that only parses the body and makes the
+ * one PutItem the message needs (same item, same conditional write, same client settings).
+ */
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const SDK_APP_ID = '1400777001';
+const TOKEN = 'bench-callback-token-0123456789abcdef';
+const OK_BODY = JSON.stringify({ ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' });
+
+export interface CallbackBenchOptions {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly messagesPerRun?: number;
+  readonly runs?: number;
+  readonly concurrency?: number;
+  readonly countedMessages?: number;
+}
+
+function appConfig(): AppConfig {
+  return {
+    appName: 'Bench app',
+    secretKey: 'bench-secret-key-0123456789abcdef',
+    adminAccount: 'administrator',
+    callback: { enabled: true, url: 'https://callback.example.com/im', token: TOKEN },
+    dataCenter: 'local',
+  };
+}
+
+let sequence = 0;
+
+/** A C2C.CallbackAfterSendMsg body as Tencent sends it (text message, ~300 bytes). */
+function afterSendBody() {
+  sequence += 1;
+  const time = Math.floor(Date.now() / 1000);
+  const random = 100_000 + (sequence % 900_000);
+  return {
+    CallbackCommand: 'C2C.CallbackAfterSendMsg',
+    From_Account: `user${sequence % 500}`,
+    To_Account: `user${(sequence + 1) % 500}`,
+    MsgSeq: sequence,
+    MsgRandom: random,
+    MsgTime: time,
+    MsgKey: `${sequence}_${random}_${time}`,
+    MsgId: `144115233406643804-${time}-${random}`,
+    OnlineOnlyFlag: 0,
+    SendMsgResult: 0,
+    ErrorInfo: 'send msg succeed',
+    UnreadMsgNum: 1,
+    MsgBody: [
+      { MsgType: 'TIMTextElem', MsgContent: { Text: 'See you at the station at 7, bring the tickets!' } },
+    ],
+    CloudCustomData: 'custom',
+    EventTime: Date.now(),
+  };
+}
+
+function events(count: number): APIGatewayProxyEventV2[] {
+  return Array.from({ length: count }, () =>
+    callbackEvent({
+      sdkAppId: SDK_APP_ID,
+      token: TOKEN,
+      command: 'C2C.CallbackAfterSendMsg',
+      body: afterSendBody(),
+    }),
+  );
+}
+
+/**
+ * The simplest correct alternative: parse, then the one conditional PutItem the message needs.
+ * With `lookupTable`, it first reads the app's record (one consistent GetItem, as callbackAuth does on
+ * every callback): not a baseline, a decomposition shown in the detail.
+ */
+function bareHandler(endpoint: string, tableName: string, lookupTable?: string): Handler {
+  const doc = createDocumentClient(
+    createDynamoClient({ endpoint, region: 'us-east-1', maxAttempts: 2, requestTimeoutMs: 500 }),
+  );
+  // A retried write that had landed finds the message there: a duplicate, as the message store treats it.
+  const send = (command: PutCommand) =>
+    doc.send(command).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  return async (event) => {
+    if (lookupTable) {
+      await doc.send(
+        new GetCommand({ TableName: lookupTable, Key: { appId: SDK_APP_ID }, ConsistentRead: true }),
+      );
+    }
+    const body = JSON.parse(event.body ?? '{}');
+    const msgTime = new Date(body.MsgTime * 1000);
+    const expiresAt = body.MsgTime + 7 * 86_400;
+    const { pk, sk } = messageKey(SDK_APP_ID, { kind: 'c2c', msgKey: body.MsgKey });
+    await send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk,
+          sk,
+          ...expiringAttributes('messages', SDK_APP_ID, expiresAt, pk),
+          ...ownerAttributes(SDK_APP_ID, body.From_Account, 'messages', msgTime, pk),
+          kind: 'c2c',
+          msgKey: body.MsgKey,
+          to: body.To_Account,
+          msgRandom: body.MsgRandom,
+          msgId: body.MsgId,
+          msgTime: msgTime.toISOString(),
+          msgBody: body.MsgBody,
+          cloudCustomData: body.CloudCustomData,
+          storedAt: new Date().toISOString(),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: OK_BODY };
+  };
+}
+
+/** Sends `batch` through `handler` with `concurrency` in flight; the elapsed milliseconds. */
+async function drive(
+  handler: Handler,
+  batch: APIGatewayProxyEventV2[],
+  concurrency: number,
+): Promise<number> {
+  let failures = 0;
+  const started = performance.now();
+  await runPool(batch.length, concurrency, async (index) => {
+    const response = await handler(batch[index] as APIGatewayProxyEventV2, lambdaContext(3000));
+    if (response.statusCode !== 200 || JSON.parse(response.body ?? '{}').ErrorCode !== 0) failures += 1;
+  });
+  const elapsed = performance.now() - started;
+  if (failures > 0) throw new Error(`${failures} of ${batch.length} callbacks failed`);
+  return elapsed;
+}
+
+export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchResults> {
+  const messagesPerRun = opts.messagesPerRun ?? 1500;
+  const runs = opts.runs ?? 7;
+  const concurrency = opts.concurrency ?? 8;
+  const countedMessages = opts.countedMessages ?? 600;
+
+  const tables = await createBenchTables(opts.endpoint, 'callback');
+  const doc = benchDoc(opts.endpoint);
+  await createAppStore({ doc, tableName: tables.apps }).put(SDK_APP_ID, appConfig(), new Date());
+
+  const subject = (
+    await importHandler<{ handler: Handler }>(
+      'functions/callback/handler.ts',
+      handlerEnv(opts.endpoint, tables),
+    )
+  ).handler;
+  const bare = bareHandler(opts.endpoint, tables.personal);
+  const bareWithLookup = bareHandler(opts.endpoint, tables.personal, tables.apps);
+  const arms = { subject, bare, bareWithLookup } as const;
+
+  progress(
+    `callback: warm-up, then ${runs} interleaved runs of ${messagesPerRun} messages, ${concurrency} in flight`,
+  );
+  // Both the Node JIT and DynamoDB Local's JVM JIT warm up over the first few thousand requests.
+  for (let round = 0; round < 3; round += 1) {
+    for (const handler of Object.values(arms)) await drive(handler, events(800), concurrency);
+  }
+
+  const rates: Record<keyof typeof arms, number[]> = { subject: [], bare: [], bareWithLookup: [] };
+  const names = Object.keys(arms) as (keyof typeof arms)[];
+  for (let run = 0; run < runs; run += 1) {
+    for (const which of run % 2 === 0 ? names : [...names].reverse()) {
+      const batch = events(messagesPerRun);
+      const ms = await drive(arms[which], batch, concurrency);
+      rates[which].push((messagesPerRun / ms) * 1000);
+    }
+  }
+  const subjectRate = summarize(rates.subject);
+  const bareRate = summarize(rates.bare);
+  const lookupRate = summarize(rates.bareWithLookup);
+  const pairRatios = summarize(rates.subject.map((rate, i) => rate / (rates.bare[i] as number)));
+
+  // Write requests per stored message: a second instance of the handler, through the counting proxy.
+  const proxy = await startDynamoProxy(opts.port);
+  const counted = (
+    await importHandler<{ handler: Handler }>(
+      'functions/callback/handler.ts',
+      handlerEnv(proxy.endpoint, tables),
+    )
+  ).handler;
+  await drive(counted, events(50), concurrency);
+  const writesPerMessage: number[] = [];
+  let breakdown = '';
+  for (let run = 0; run < 3; run += 1) {
+    proxy.reset();
+    await drive(counted, events(countedMessages), concurrency);
+    const puts = proxy.counts.get('PutItem') ?? 0;
+    if (puts !== countedMessages) throw new Error(`expected ${countedMessages} PutItem calls, saw ${puts}`);
+    writesPerMessage.push(proxy.total(WRITE_OPERATIONS) / countedMessages);
+    breakdown = [...WRITE_OPERATIONS, ...READ_OPERATIONS]
+      .filter((op) => proxy.counts.has(op))
+      .map((op) => `${op} ${round((proxy.counts.get(op) ?? 0) / countedMessages, 3)}`)
+      .join(', ');
+  }
+  await proxy.close();
+  const writes = summarize(writesPerMessage);
+
+  return {
+    'callback.throughputRatio': {
+      value: round(subjectRate.median / bareRate.median, 3),
+      unit: 'ratio',
+      detail:
+        `median msgs/s real handler ${describe(subjectRate, 'msg/s', 0)} / bare PutItem handler ${describe(bareRate, 'msg/s', 0)}; ` +
+        `per-pair ratio ${describe(pairRatios)}; decomposition: bare handler plus the app GetItem callbackAuth makes per callback ` +
+        `${describe(lookupRate, 'msg/s', 0)} (${round(lookupRate.median / bareRate.median, 3)} of bare); ` +
+        `${messagesPerRun} messages per run, ${concurrency} in flight, runs interleaved`,
+    },
+    'callback.writesPerStoredMessage': {
+      value: round(writes.median, 3),
+      unit: 'write requests/message',
+      detail:
+        `${describe(writes)} over ${countedMessages} stored messages per run, counted at the wire; ` +
+        `requests per message by operation (last run): ${breakdown}`,
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { round, type Summary } from './stats.js';
+
+/** One line of bench/results.json. */
+export interface BenchResult {
+  readonly value: number;
+  readonly unit: string;
+  readonly detail: string;
+}
+
+export type BenchResults = Record<string, BenchResult>;
+
+/** `median (min–max, n=…)` with a unit, for details. */
+export function describe(summary: Summary, unit = '', digits = 3): string {
+  const u = unit ? ` ${unit}` : '';
+  return `${round(summary.median, digits)}${u} (min ${round(summary.min, digits)}, max ${round(summary.max, digits)}, n=${summary.samples.length})`;
+}
+
+/** Logs progress on stderr, so stdout keeps the table. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
