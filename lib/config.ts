@@ -28,6 +28,7 @@ const envSchema = z.object({
   EXPIRY_GRACE_SECONDS: z.coerce.number().int().min(0).default(0),
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).default(60),
   FUNCTION_NAME_PREFIX: z.string().default(''),
+  APP_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   OPERATOR_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
   OPERATOR_TOKEN_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   AUDIT_HMAC_KEY: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
@@ -43,6 +44,8 @@ export interface AppEnvironment {
   readonly region: string;
   readonly expiryGraceSeconds: number;
   readonly callbackMaxSkewSeconds: number;
+  /** How long a warm callback container may reuse an app record it read (0: never). */
+  readonly appCacheSeconds: number;
   /** `${service}-${stage}-`: prefix of deployed function names, for asynchronous invokes. */
   readonly functionNamePrefix: string;
   readonly operatorToken: string | undefined;
@@ -75,6 +78,7 @@ export function loadEnvironment(env: Record<string, string | undefined> = proces
     region: e.AWS_REGION,
     expiryGraceSeconds: e.EXPIRY_GRACE_SECONDS,
     callbackMaxSkewSeconds: e.CALLBACK_MAX_SKEW_SECONDS,
+    appCacheSeconds: e.APP_CACHE_SECONDS,
     functionNamePrefix: e.FUNCTION_NAME_PREFIX,
     operatorToken: e.OPERATOR_TOKEN,
     operatorTokenParameter: e.OPERATOR_TOKEN_PARAMETER,

@@ -1,6 +1,7 @@
 import { loadEnvironment } from '../../lib/config.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
+import { cachedAppStore } from '../../lib/store/app-cache.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
@@ -22,7 +23,9 @@ const doc = createDocumentClient(
 
 /** `POST /im/callback`: Tencent IM third-party callbacks (CONTRACT.md "Callback answers"). */
 export const handler = createCallbackHandler({
-  appStore: createAppStore({ doc, tableName: env.tables.apps }),
+  appStore: cachedAppStore(createAppStore({ doc, tableName: env.tables.apps }), {
+    ttlMs: env.appCacheSeconds * 1000,
+  }),
   messages: createMessageStore({ doc, tableName: env.tables.personal }),
   userInfo: createUserInfoStore({ doc, tableName: env.tables.personal }),
   legalHolds: createLegalHoldStore({ doc, tableName: env.tables.governance }),

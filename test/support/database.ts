@@ -50,6 +50,7 @@ export async function createTestDatabase(
     OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
     EXPIRY_GRACE_SECONDS: '0',
+    APP_CACHE_SECONDS: '0',
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
     ...env,
