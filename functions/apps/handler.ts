@@ -1,6 +1,5 @@
 import middy from '@middy/core';
-import httpRouterHandler, { type Route } from '@middy/http-router';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
@@ -8,10 +7,9 @@ import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
-import { correlationIds } from '../../lib/http/correlation.js';
-import { problemJson } from '../../lib/http/problem.js';
+import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { type AppConfig, appConfigSchema, type PrivacySettingsInput } from '../../lib/policy/app-config.js';
 import { createAppStore } from '../../lib/store/apps.js';
@@ -90,25 +88,13 @@ const deleteTermination = middy<Authed>()
     return json(200, { status: 'active', purgeAt: null });
   });
 
-type AnyRoute = Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
 const routes = [
   { method: 'PUT', path: '/apps/{sdkAppId}', handler: putApp },
   { method: 'GET', path: '/apps/{sdkAppId}', handler: getApp },
   { method: 'PATCH', path: '/apps/{sdkAppId}/privacy', handler: patchPrivacy },
   { method: 'POST', path: '/apps/{sdkAppId}/termination', handler: postTermination },
   { method: 'DELETE', path: '/apps/{sdkAppId}/termination', handler: deleteTermination },
-] as unknown as AnyRoute[];
+] as unknown as HttpRoute[];
 
 /** Every `/apps/{sdkAppId}` route of the app-configuration API; each route authenticates before anything else. */
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
-  .handler(
-    httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
-      routes,
-      notFoundResponse: ({ method, path }) => {
-        throw new NotFoundError(`route: ${method} ${path} does not exist`);
-      },
-    }),
-  );
+export const handler = httpRouter({ logger, recorder, routes });

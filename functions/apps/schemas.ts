@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../../lib/errors.js';
 import { privacySettingsSchema } from '../../lib/policy/app-config.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Request bodies of the Tencent IM callbacks this service handles, from Tencent's documented field

@@ -1,11 +1,9 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { operatorAuth } from '../../lib/auth/operator.js';
 import { loadEnvironment } from '../../lib/config.js';
-import { correlationIds } from '../../lib/http/correlation.js';
-import { problemJson } from '../../lib/http/problem.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
@@ -25,10 +23,7 @@ const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry,
  * `GET /conformance` (operator): evidence that every category is gone on time — per category the
  * items stored, those overdue (stored past expiry, no active hold) and the oldest overdue age.
  */
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
+export const handler = httpHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({ logger, recorder })
   .use(operatorAuth({ token: env.operatorToken, tokenParameter: env.operatorTokenParameter, appStore }))
   .handler(async () =>
     json(200, await measureConformance(deps, { now: new Date() }), { 'cache-control': 'no-store' }),

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
@@ -8,10 +7,9 @@ import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
-import { correlationIds } from '../../lib/http/correlation.js';
-import { problemJson } from '../../lib/http/problem.js';
+import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
 import { createLogger } from '../../lib/log.js';
 import { normalizeCategories } from '../../lib/policy/deletion.js';
@@ -104,21 +102,9 @@ const getDeletionRequest = middy<Authed>()
     return json(200, toReceipt(request));
   });
 
-type AnyRoute = Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
 const routes = [
   { method: 'POST', path: '/apps/{sdkAppId}/deletion-requests', handler: postDeletionRequest },
   { method: 'GET', path: '/apps/{sdkAppId}/deletion-requests/{id}', handler: getDeletionRequest },
-] as unknown as AnyRoute[];
+] as unknown as HttpRoute[];
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
-  .handler(
-    httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
-      routes,
-      notFoundResponse: ({ method, path }) => {
-        throw new NotFoundError(`route: ${method} ${path} does not exist`);
-      },
-    }),
-  );
+export const handler = httpRouter({ logger, recorder, routes });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
 
 /** End-user accounts are opaque strings (Tencent UserIDs); bounded so a key stays small. */

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
 import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
@@ -8,10 +7,9 @@ import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
-import { correlationIds } from '../../lib/http/correlation.js';
-import { problemJson } from '../../lib/http/problem.js';
+import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
 import { createLogger } from '../../lib/log.js';
 import type { LegalHold } from '../../lib/policy/legal-holds.js';
@@ -116,22 +114,10 @@ const listHolds = middy<Authed>()
   .use(operatorOnly())
   .handler(async (event) => json(200, { holds: await holds.listForApp(appOf(event)) }));
 
-type AnyRoute = Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
 const routes = [
   { method: 'POST', path: '/apps/{sdkAppId}/legal-holds', handler: postHold },
   { method: 'GET', path: '/apps/{sdkAppId}/legal-holds', handler: listHolds },
   { method: 'DELETE', path: '/apps/{sdkAppId}/legal-holds/{id}', handler: deleteHold },
-] as unknown as AnyRoute[];
+] as unknown as HttpRoute[];
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
-  .handler(
-    httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
-      routes,
-      notFoundResponse: ({ method, path }) => {
-        throw new NotFoundError(`route: ${method} ${path} does not exist`);
-      },
-    }),
-  );
+export const handler = httpRouter({ logger, recorder, routes });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORY_IDS } from '../../lib/policy/categories.js';
 import { accountSchema } from '../deletion-requests/schemas.js';
 

@@ -1,14 +1,12 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
-import { correlationIds } from '../../lib/http/correlation.js';
-import { problemJson } from '../../lib/http/problem.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
@@ -30,10 +28,7 @@ const rangeSchema = z.object({
  * `GET /apps/{sdkAppId}/metrics` (P3): per-minute requests, success rate and average latency of the
  * app's API calls, for its admin or the operator; never older than 2 days; optional `from`/`to`.
  */
-export const getMetrics = middy<APIGatewayProxyEventV2>()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
+export const getMetrics = httpHandler<APIGatewayProxyEventV2>({ logger, recorder })
   .use(operatorOrAppAdminAuth({ appStore }))
   .handler(async (event: APIGatewayProxyEventV2) => {
     const sdkAppId = event.pathParameters?.sdkAppId ?? '';

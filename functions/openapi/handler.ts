@@ -1,10 +1,8 @@
-import middy from '@middy/core';
 import { loadEnvironment } from '../../lib/config.js';
-import { correlationIds } from '../../lib/http/correlation.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
 import { openApiDocument } from '../../lib/http/openapi.js';
-import { problemJson } from '../../lib/http/problem.js';
 import { json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 
@@ -15,8 +13,6 @@ const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry,
 const document = openApiDocument();
 
 /** `GET /openapi.json`: the HTTP API as OpenAPI 3.1, generated from the zod schemas (public, like /policy). */
-export const handler = middy()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
-  .handler(async () => json(200, document, { 'cache-control': 'public, max-age=300' }));
+export const handler = httpHandler({ logger, recorder }).handler(async () =>
+  json(200, document, { 'cache-control': 'public, max-age=300' }),
+);

@@ -1,9 +1,7 @@
-import middy from '@middy/core';
 import { loadEnvironment } from '../../lib/config.js';
-import { correlationIds } from '../../lib/http/correlation.js';
-import { problemJson } from '../../lib/http/problem.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
 import { html, json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { policyDocument } from '../../lib/policy/policy-document.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
@@ -17,15 +15,9 @@ const policyBody = policyDocument();
 const privacyBody = renderPrivacyPage();
 
 /** `GET /policy`: the retention schedule as JSON, for anyone. */
-export const getPolicy = middy()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
-  .handler(async () => json(200, policyBody, { 'cache-control': 'public, max-age=300' }));
+export const getPolicy = httpHandler({ logger, recorder }).handler(async () =>
+  json(200, policyBody, { 'cache-control': 'public, max-age=300' }),
+);
 
 /** `GET /privacy`: the same schedule as an HTML page in Chinese and English. */
-export const getPrivacyPage = middy()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
-  .handler(async () => html(200, privacyBody));
+export const getPrivacyPage = httpHandler({ logger, recorder }).handler(async () => html(200, privacyBody));

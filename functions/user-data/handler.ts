@@ -1,16 +1,14 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { pathParameterOf } from '../../lib/auth/request-parts.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
-import { correlationIds } from '../../lib/http/correlation.js';
-import { problemJson } from '../../lib/http/problem.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
-import { createTelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
@@ -36,10 +34,7 @@ const pageSchema = z.object({
  * message item stored for the account, `{"userInfo", "messages", "nextCursor"?}`; messages come a page
  * at a time (`limit`, default and at most 100; `cursor` from the previous page's `nextCursor`).
  */
-export const handler = middy<AuthenticatedEvent, APIGatewayProxyResultV2>()
-  .use(correlationIds({ logger }))
-  .use(telemetry({ recorder, logger }))
-  .use(problemJson({ logger }))
+export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>({ logger, recorder })
   .use(appAdminAuth({ appStore }))
   .handler(async (event: AuthenticatedEvent<APIGatewayProxyEventV2>) => {
     const principal = principalOf(event);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORY_IDS, PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
 
 /**

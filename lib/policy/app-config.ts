@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_PERSONAL_RETENTION_DAYS, MIN_PERSONAL_RETENTION_DAYS } from './categories.js';
 
 /**

@@ -1,19 +1,17 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, StoreError } from '../errors.js';
 import type { AppConfig, PrivacySettingsInput } from '../policy/app-config.js';
 import { configPurgeAt } from '../policy/retention.js';
 import { toEpochSeconds } from '../policy/time.js';
-import type { AuditPut } from './audit.js';
-import { expiringAttributes, expiryBucketsOfMonth, expiryMonth, monthsBetween } from './keys.js';
+import { type AppPurgeStore, createAppPurgeStore } from './apps-purge.js';
+import { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS, readStoredApp, toItem, toStored } from './apps-records.js';
+import { expiringAttributes } from './keys.js';
 import { isLive } from './live.js';
+
+// The purge's half lives in apps-purge.ts, the item layout in apps-records.ts; re-exported from here.
+export type { AppPurgeStore, PurgeCandidate } from './apps-purge.js';
+export { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS } from './apps-records.js';
 
 /**
  * P4 app configuration, one item per app in the apps table (pk `appId`).
@@ -44,18 +42,13 @@ export interface StoredApp extends AppRecord {
   readonly heldBy?: string[];
 }
 
-export interface PurgeCandidate {
-  readonly sdkAppId: string;
-  readonly expiresAt: number;
-}
-
 export interface TerminationResult {
   readonly record: AppRecord;
   /** True when the app was already terminated: the first termination stands. */
   readonly alreadyTerminated: boolean;
 }
 
-export interface AppStore {
+export interface AppStore extends AppPurgeStore {
   /** The app, or undefined when absent or purged (purgeAt reached, even before the item is deleted). */
   get(sdkAppId: string, now?: Date): Promise<AppRecord | undefined>;
   /** Registers or replaces the config; lifecycle and createdAt of a registered app are kept. */
@@ -66,24 +59,10 @@ export interface AppStore {
   terminate(sdkAppId: string, terminatedAt: Date, now: Date): Promise<TerminationResult>;
   /** terminated -> active before the purge (idempotent for an active app). NotFoundError once purged. */
   reactivate(sdkAppId: string, now: Date): Promise<AppRecord>;
-  /** Apps due (purge or hold re-check) by `dueBy`, by Query on the byExpiry index (never a Scan). */
-  findPurgeCandidates(dueBy: Date, opts?: { lookbackMonths?: number }): Promise<PurgeCandidate[]>;
-  /** The stored item as is, including purge-due ones (consistent read). */
-  readStored(sdkAppId: string): Promise<StoredApp | undefined>;
-  /**
-   * Deletes the app's config and secrets if it is still the terminated, due version read, writing
-   * `alsoWrite` (the audit record) in the same transaction. False when another writer won.
-   */
-  purge(app: StoredApp, now: Date, alsoWrite?: readonly AuditPut[]): Promise<boolean>;
-  /** Keeps a held app past its purge time: due again (re-checked) at `recheckAt`. False when another writer won. */
-  deferPurge(app: StoredApp, recheckAt: Date, holdIds: readonly string[]): Promise<boolean>;
+  // findPurgeCandidates, readStored, purge, deferPurge: the purge's, from AppPurgeStore.
 }
 
-export const APP_CATEGORY = 'config';
-/** How long after its due time a terminated app's TTL falls: three runs of the hourly purge. */
-export const CONFIG_TTL_MARGIN_SECONDS = 3 * 3600;
 const MAX_WRITE_ATTEMPTS = 3;
-const DEFAULT_LOOKBACK_MONTHS = 3;
 
 /** Purged for every reader from purgeAt on, or once the item's TTL has passed. */
 export function isPurged(item: { status?: unknown; purgeAt?: unknown; expiresAt?: unknown }, now: Date) {
@@ -96,13 +75,7 @@ export function isPurged(item: { status?: unknown; purgeAt?: unknown; expiresAt?
 export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: string }): AppStore {
   const { doc, tableName } = opts;
 
-  async function readStored(sdkAppId: string): Promise<StoredApp | undefined> {
-    const { Item } = await send(
-      'read app',
-      doc.send(new GetCommand({ TableName: tableName, Key: { appId: sdkAppId }, ConsistentRead: true })),
-    );
-    return Item ? toStored(Item) : undefined;
-  }
+  const readStored = (sdkAppId: string) => readStoredApp(doc, tableName, sdkAppId);
 
   async function readLive(sdkAppId: string, now: Date): Promise<StoredApp | undefined> {
     const stored = await readStored(sdkAppId);
@@ -149,8 +122,6 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
   }
 
   return {
-    readStored,
-
     async get(sdkAppId, now = new Date()) {
       const stored = await readLive(sdkAppId, now);
       return stored ? toRecord(stored) : undefined;
@@ -254,140 +225,12 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
       }
     },
 
-    async findPurgeCandidates(dueBy, findOpts = {}) {
-      const cutoffSeconds = Math.floor(dueBy.getTime() / 1000) + CONFIG_TTL_MARGIN_SECONDS;
-      const from = new Date(dueBy);
-      from.setUTCDate(1);
-      from.setUTCMonth(from.getUTCMonth() - (findOpts.lookbackMonths ?? DEFAULT_LOOKBACK_MONTHS));
-      const months = monthsBetween(expiryMonth(toEpochSeconds(from)), expiryMonth(cutoffSeconds));
-      const buckets = months.flatMap((month) => expiryBucketsOfMonth(APP_CATEGORY, month));
-      const pages = await Promise.all(buckets.map((bucket) => queryBucket(bucket, cutoffSeconds)));
-      return pages.flat();
-    },
-
-    async purge(app, now, alsoWrite = []) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Delete: {
-                  TableName: tableName,
-                  Key: { appId: app.sdkAppId },
-                  ConditionExpression: 'version = :version AND #status = :terminated AND purgeAt <= :now',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':version': app.version,
-                    ':terminated': 'terminated',
-                    ':now': now.toISOString(),
-                  },
-                },
-              },
-              ...alsoWrite,
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw new StoreError('app could not be purged', { cause: error });
-      }
-    },
-
-    async deferPurge(app, recheckAt, holdIds) {
-      const expiresAt = toEpochSeconds(recheckAt) + CONFIG_TTL_MARGIN_SECONDS;
-      const expiring = expiringAttributes(APP_CATEGORY, app.sdkAppId, expiresAt, app.sdkAppId);
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { appId: app.sdkAppId },
-            ConditionExpression: 'version = :version AND #status = :terminated',
-            UpdateExpression:
-              'SET expiresAt = :expiresAt, expiryBucket = :expiryBucket, heldBy = :heldBy ADD version :one',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':version': app.version,
-              ':terminated': 'terminated',
-              ':expiresAt': expiring.expiresAt,
-              ':expiryBucket': expiring.expiryBucket,
-              ':heldBy': [...holdIds],
-              ':one': 1,
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw new StoreError('app purge could not be deferred', { cause: error });
-      }
-    },
+    ...createAppPurgeStore({ doc, tableName }),
   };
-
-  async function queryBucket(bucket: string, cutoffSeconds: number): Promise<PurgeCandidate[]> {
-    const candidates: PurgeCandidate[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await send(
-        'query purge candidates',
-        doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'byExpiry',
-            KeyConditionExpression: 'expiryBucket = :bucket AND expiresAt <= :cutoff',
-            ExpressionAttributeValues: { ':bucket': bucket, ':cutoff': cutoffSeconds },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        candidates.push({ sdkAppId: String(item.appId), expiresAt: Number(item.expiresAt) });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return candidates;
-  }
-}
-
-async function send<T>(what: string, pending: Promise<T>): Promise<T> {
-  try {
-    return await pending;
-  } catch (cause) {
-    throw new StoreError(`${what} failed`, { cause });
-  }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
-  );
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}
-
-function toItem(app: StoredApp): Record<string, unknown> {
-  const { sdkAppId, ...rest } = app;
-  return { appId: sdkAppId, category: APP_CATEGORY, app: sdkAppId, ...rest };
-}
-
-function toStored(item: Record<string, unknown>): StoredApp {
-  return {
-    sdkAppId: String(item.appId),
-    config: item.config as AppConfig,
-    status: item.status === 'terminated' ? 'terminated' : 'active',
-    ...(typeof item.terminatedAt === 'string' ? { terminatedAt: item.terminatedAt } : {}),
-    ...(typeof item.purgeAt === 'string' ? { purgeAt: item.purgeAt } : {}),
-    createdAt: String(item.createdAt),
-    updatedAt: String(item.updatedAt),
-    version: Number(item.version ?? 0),
-    ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
-    ...(typeof item.expiryBucket === 'string' ? { expiryBucket: item.expiryBucket } : {}),
-    ...(Array.isArray(item.heldBy) ? { heldBy: item.heldBy.map(String) } : {}),
-  };
 }
 
 function toRecord(stored: StoredApp): AppRecord {

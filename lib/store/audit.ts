@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
+import { queryAllPages } from './query-pages.js';
 
 /**
  * Audit records in the governance table: pk `audit#<app>`, sk `<iso time>#<id>`. They prove what the
@@ -80,25 +81,16 @@ export function createAuditStore(opts: { doc: DynamoDBDocumentClient; tableName:
     },
 
     async listForApp(app) {
-      const records: AuditRecord[] = [];
-      let start: Record<string, unknown> | undefined;
       try {
-        do {
-          const page = await doc.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': auditPk(app) },
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of page.Items ?? []) records.push(toRecord(item));
-          start = page.LastEvaluatedKey;
-        } while (start);
+        const items = await queryAllPages(doc, {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': auditPk(app) },
+        });
+        return items.map(toRecord);
       } catch (cause) {
         throw new StoreError('audit records could not be read', { cause });
       }
-      return records;
     },
   };
 }

@@ -1,11 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, StoreError } from '../errors.js';
 import type { PersonalCategoryId } from '../policy/categories.js';
@@ -17,8 +14,31 @@ import {
   zeroCounts,
 } from '../policy/deletion.js';
 import type { AuditEntry, AuditStore } from './audit.js';
+import { createDeletionProgressStore, type DeletionProgressStore } from './deletion-progress.js';
+import {
+  auditDetails,
+  cancelledByCondition,
+  deletionPartition,
+  lockSort,
+  readItem,
+  readRequest,
+  requestKey,
+  subjectKeyOf,
+  toRequest,
+} from './deletion-records.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
 import type { ItemKey } from './personal-keys.js';
+import { queryAllPages } from './query-pages.js';
+
+// The worker's half (lease, checkpoints, end of pass) lives in deletion-progress.ts, the shared item
+// layout in deletion-records.ts; re-exported so callers import everything from here.
+export {
+  GenerationChangedError,
+  LeaseLostError,
+  type PageCheckpoint,
+  type PassOutcome,
+} from './deletion-progress.js';
+export { deletionPartition } from './deletion-records.js';
 
 /**
  * D3 deletion requests in the governance table (docs in CONTRACT.md "deletion requests").
@@ -104,29 +124,7 @@ export interface NewDeletionRequest {
 
 export type CreateOutcome = 'created' | 'joined' | 'replayed';
 
-/** The worker's progress write for one page of the owner index. */
-export interface PageCheckpoint {
-  readonly cursor: ErasureCursor;
-  readonly pending?: PendingBatch;
-  readonly passWithheld: CategoryCounts;
-  readonly passHolds: string[];
-}
-
-export type PassOutcome =
-  | { readonly status: 'completed'; readonly at: Date }
-  | { readonly status: 'withheld'; readonly at: Date; readonly withheld: WithheldCounts };
-
-/** The worker no longer holds the request (its lease ran out and another took it, or it completed). */
-export class LeaseLostError extends Error {
-  override name = 'LeaseLostError';
-}
-
-/** A joining request widened the categories: reload and start the pass again. */
-export class GenerationChangedError extends Error {
-  override name = 'GenerationChangedError';
-}
-
-export interface DeletionRequestStore {
+export interface DeletionRequestStore extends DeletionProgressStore {
   /** Creates the request, or answers the one an Idempotency-Key or an open request for the subject names. */
   create(input: NewDeletionRequest, now: Date): Promise<{ request: DeletionRequest; outcome: CreateOutcome }>;
   get(app: string, id: string): Promise<DeletionRequest | undefined>;
@@ -134,21 +132,7 @@ export interface DeletionRequestStore {
   listOpen(): Promise<DeletionRequest[]>;
   /** Open requests whose dueAt is at or before `now`: the same Query, bounded by the deadline. */
   listOverdue(now: Date): Promise<DeletionRequest[]>;
-  /** Takes the lease of an open request (free, expired or already ours); undefined when not possible. */
-  acquire(
-    app: string,
-    id: string,
-    owner: string,
-    now: Date,
-    leaseMs: number,
-  ): Promise<DeletionRequest | undefined>;
-  release(request: DeletionRequest, owner: string): Promise<void>;
-  /** Saves the cursor and the batch about to be deleted, before deleting it. */
-  checkpoint(request: DeletionRequest, owner: string, page: PageCheckpoint): Promise<DeletionRequest>;
-  /** Counts the pending batch as deleted (it is gone) and clears it. */
-  commitPending(request: DeletionRequest, owner: string): Promise<DeletionRequest>;
-  /** Ends a pass: completed (lock released, plain account removed) or withheld; with its audit record. */
-  finishPass(request: DeletionRequest, owner: string, outcome: PassOutcome): Promise<DeletionRequest>;
+  // acquire, release, checkpoint, commitPending, finishPass: the worker's, from DeletionProgressStore.
 }
 
 export const OPEN_STATE = 'deletion#open';
@@ -156,53 +140,14 @@ export const STATE_INDEX = 'byState';
 export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 const MAX_CREATE_ATTEMPTS = 5;
 
-export const deletionPartition = (app: string) => ['deletion', keyPart(app)].join(KEY_SEPARATOR);
-const requestSort = (id: string) => `request${KEY_SEPARATOR}${id}`;
-const lockSort = (subjectKey: string) => `open${KEY_SEPARATOR}${subjectKey}`;
 const idempotencySort = (key: string) =>
   `idem${KEY_SEPARATOR}${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 const stateSortOf = (dueAt: string, app: string, id: string) => [dueAt, keyPart(app), id].join(KEY_SEPARATOR);
-
-/** One open request per subject: the account's hash, or every account of the app. */
-function subjectKeyOf(input: { subject: DeletionSubjectKind; accountHash?: string | undefined }): string {
-  if (input.subject === 'allAccounts') return 'allAccounts';
-  if (!input.accountHash) throw new Error('an account request needs its account hash');
-  return input.accountHash;
-}
 
 /** What an Idempotency-Key is bound to: replaying it with another body is a conflict. */
 function fingerprintOf(input: NewDeletionRequest): string {
   const canonical = JSON.stringify([input.subject, input.accountHash ?? null, [...input.categories].sort()]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
-}
-
-const REQUEST_FIELDS = [
-  'id',
-  'app',
-  'subject',
-  'account',
-  'accountHash',
-  'categories',
-  'status',
-  'createdAt',
-  'dueAt',
-  'completedAt',
-  'requestedBy',
-  'deleted',
-  'withheld',
-  'generation',
-  'cursor',
-  'pending',
-  'passWithheld',
-  'passHolds',
-  'leaseOwner',
-  'leaseUntil',
-] as const;
-
-function toRequest(item: Record<string, unknown>): DeletionRequest {
-  const request: Record<string, unknown> = {};
-  for (const field of REQUEST_FIELDS) if (item[field] !== undefined) request[field] = item[field];
-  return request as unknown as DeletionRequest;
 }
 
 export function toReceipt(request: DeletionRequest): DeletionReceipt {
@@ -222,76 +167,31 @@ export function toReceipt(request: DeletionRequest): DeletionReceipt {
   };
 }
 
-/** Audit details of a request: ids, times, counts and the keyed hash, never the account. */
-function auditDetails(request: DeletionRequest): Record<string, unknown> {
-  return {
-    requestId: request.id,
-    subject: request.subject,
-    ...(request.accountHash ? { accountHash: request.accountHash } : {}),
-    categories: request.categories,
-  };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
-
-/** Which parts of a cancelled transaction failed their condition, by position. */
-function cancelledByCondition(error: unknown): boolean[] | undefined {
-  if ((error as { name?: string }).name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
-}
-
 export function createDeletionRequestStore(opts: {
   doc: DynamoDBDocumentClient;
   tableName: string;
   audit: AuditStore;
 }): DeletionRequestStore {
   const { doc, tableName, audit } = opts;
-  const requestKey = (app: string, id: string) => ({ pk: deletionPartition(app), sk: requestSort(id) });
-
-  async function getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-    try {
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
-      );
-      return Item;
-    } catch (cause) {
-      throw new StoreError('deletion request read failed', { cause });
-    }
-  }
-
-  async function get(app: string, id: string): Promise<DeletionRequest | undefined> {
-    const item = await getItem(requestKey(app, id));
-    return item ? toRequest(item) : undefined;
-  }
+  const get = (app: string, id: string) => readRequest(doc, tableName, app, id);
+  const getItem = (key: { pk: string; sk: string }) => readItem(doc, tableName, key);
 
   async function queryOpen(upTo?: string): Promise<DeletionRequest[]> {
-    const requests: DeletionRequest[] = [];
-    let start: Record<string, unknown> | undefined;
     try {
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: STATE_INDEX,
-            KeyConditionExpression:
-              upTo === undefined ? 'stateKey = :state' : 'stateKey = :state AND stateSort <= :upTo',
-            ExpressionAttributeValues: {
-              ':state': OPEN_STATE,
-              ...(upTo === undefined ? {} : { ':upTo': upTo }),
-            },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) requests.push(toRequest(item));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAllPages(doc, {
+        TableName: tableName,
+        IndexName: STATE_INDEX,
+        KeyConditionExpression:
+          upTo === undefined ? 'stateKey = :state' : 'stateKey = :state AND stateSort <= :upTo',
+        ExpressionAttributeValues: {
+          ':state': OPEN_STATE,
+          ...(upTo === undefined ? {} : { ':upTo': upTo }),
+        },
+      });
+      return items.map(toRequest);
     } catch (cause) {
       throw new StoreError('open deletion requests could not be listed', { cause });
     }
-    return requests;
   }
 
   async function replay(input: NewDeletionRequest): Promise<DeletionRequest | undefined> {
@@ -448,45 +348,6 @@ export function createDeletionRequestStore(opts: {
     return get(input.app, open.id);
   }
 
-  async function leaseUpdate(
-    request: DeletionRequest,
-    owner: string,
-    update: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
-    checkGeneration: boolean,
-  ): Promise<DeletionRequest> {
-    try {
-      const { Attributes } = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: requestKey(request.app, request.id),
-          UpdateExpression: update.expression,
-          ConditionExpression: checkGeneration
-            ? 'leaseOwner = :owner AND generation = :generation'
-            : 'leaseOwner = :owner',
-          ExpressionAttributeNames: update.names,
-          ExpressionAttributeValues: {
-            ...update.values,
-            ':owner': owner,
-            ...(checkGeneration ? { ':generation': request.generation } : {}),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toRequest(Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailure(error)) throw await leaseFailure(request, owner);
-      throw new StoreError('deletion progress could not be saved', { cause: error });
-    }
-  }
-
-  async function leaseFailure(request: DeletionRequest, owner: string): Promise<Error> {
-    const current = await get(request.app, request.id);
-    if (current?.leaseOwner === owner && current.generation !== request.generation) {
-      return new GenerationChangedError('the request was widened by a joining request');
-    }
-    return new LeaseLostError('the deletion request is no longer leased by this worker');
-  }
-
   return {
     async create(input, now) {
       for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
@@ -508,136 +369,6 @@ export function createDeletionRequestStore(opts: {
 
     listOverdue: (now) => queryOpen(`${now.toISOString()}${KEY_SEPARATOR}\uffff`),
 
-    async acquire(app, id, owner, now, leaseMs) {
-      try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: requestKey(app, id),
-            UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #status = :processing',
-            ConditionExpression:
-              'attribute_exists(stateKey) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':owner': owner,
-              ':until': now.getTime() + leaseMs,
-              ':now': now.getTime(),
-              ':processing': 'processing',
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return Attributes ? toRequest(Attributes) : undefined;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw new StoreError('deletion request could not be leased', { cause: error });
-      }
-    },
-
-    async release(request, owner) {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: requestKey(request.app, request.id),
-            UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-            ConditionExpression: 'leaseOwner = :owner',
-            ExpressionAttributeValues: { ':owner': owner },
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) return;
-        throw new StoreError('deletion request lease could not be released', { cause: error });
-      }
-    },
-
-    checkpoint(request, owner, page) {
-      return leaseUpdate(
-        request,
-        owner,
-        {
-          expression: page.pending
-            ? 'SET #cursor = :cursor, passWithheld = :withheld, passHolds = :holds, pending = :pending'
-            : 'SET #cursor = :cursor, passWithheld = :withheld, passHolds = :holds',
-          names: { '#cursor': 'cursor' },
-          values: {
-            ':cursor': page.cursor,
-            ':withheld': page.passWithheld,
-            ':holds': page.passHolds,
-            ...(page.pending ? { ':pending': page.pending } : {}),
-          },
-        },
-        true,
-      );
-    },
-
-    commitPending(request, owner) {
-      const counts = request.pending?.counts ?? zeroCounts();
-      return leaseUpdate(
-        request,
-        owner,
-        {
-          expression:
-            'SET deleted.userInfo = deleted.userInfo + :userInfo, deleted.messages = deleted.messages + :messages REMOVE pending',
-          values: { ':userInfo': counts.userInfo, ':messages': counts.messages },
-        },
-        false,
-      );
-    },
-
-    async finishPass(request, owner, outcome) {
-      const at = outcome.at.toISOString();
-      const completed = outcome.status === 'completed';
-      const withheld: WithheldCounts = completed ? { ...zeroCounts(), holds: [] } : outcome.withheld;
-      const entry: AuditEntry = {
-        app: request.app,
-        action: completed ? 'deletionCompleted' : 'deletionWithheld',
-        at,
-        details: {
-          ...auditDetails(request),
-          deleted: request.deleted,
-          ...(completed ? { completedAt: at } : { withheld }),
-        },
-      };
-      const update = {
-        Update: {
-          TableName: tableName,
-          Key: requestKey(request.app, request.id),
-          UpdateExpression: completed
-            ? 'SET #status = :status, completedAt = :at, withheld = :withheld REMOVE account, stateKey, stateSort, #cursor, passWithheld, passHolds, leaseOwner, leaseUntil'
-            : 'SET #status = :status, withheld = :withheld REMOVE #cursor, passWithheld, passHolds, leaseOwner, leaseUntil',
-          ConditionExpression:
-            'leaseOwner = :owner AND generation = :generation AND attribute_not_exists(pending)',
-          ExpressionAttributeNames: { '#status': 'status', '#cursor': 'cursor' },
-          ExpressionAttributeValues: {
-            ':status': outcome.status,
-            ':withheld': withheld,
-            ':owner': owner,
-            ':generation': request.generation,
-            ...(completed ? { ':at': at } : {}),
-          },
-        },
-      };
-      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [update, audit.putFor(entry)];
-      if (completed) {
-        items.push({
-          Delete: {
-            TableName: tableName,
-            Key: { pk: deletionPartition(request.app), sk: lockSort(subjectKeyOf(request)) },
-            ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id',
-            ExpressionAttributeValues: { ':id': request.id },
-          },
-        });
-      }
-      try {
-        await transact(items);
-      } catch (error) {
-        if (cancelledByCondition(error)?.[0]) throw await leaseFailure(request, owner);
-        throw new StoreError('deletion request could not be finished', { cause: error });
-      }
-      const finished = await get(request.app, request.id);
-      if (!finished) throw new StoreError('finished deletion request vanished');
-      return finished;
-    },
+    ...createDeletionProgressStore({ doc, tableName, audit }),
   };
 }

@@ -3,13 +3,13 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import { isHoldActive, type LegalHold } from '../policy/legal-holds.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
+import { queryAllPages } from './query-pages.js';
 
 /**
  * Legal holds in the governance table: pk `hold#<app>`, sk `<id>`. An active hold also carries
@@ -58,16 +58,7 @@ export function createLegalHoldStore(opts: {
   const { doc, tableName } = opts;
 
   async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<LegalHold[]> {
-    const holds: LegalHold[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({ TableName: tableName, ...input, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) holds.push(toHold(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return holds;
+    return (await queryAllPages(doc, { TableName: tableName, ...input })).map(toHold);
   }
 
   async function listForApp(app: string): Promise<LegalHold[]> {

@@ -1,16 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import type { MessageElement, SensitiveKind } from '../policy/sensitive-data.js';
 import { toEpochSeconds } from '../policy/time.js';
+import { batchGetAll } from './batch-get.js';
 import { expiringAttributes, ownerShard } from './keys.js';
 import { isLive, liveCondition } from './live.js';
 import {
@@ -21,6 +20,7 @@ import {
   ownerAttributes,
   ownerSortPrefix,
 } from './personal-keys.js';
+import { queryAllPages } from './query-pages.js';
 
 /**
  * D2 chat messages in the `personal` table (layout in personal-keys.ts). A message is written once:
@@ -120,9 +120,6 @@ export function storeFailure(action: string, cause: unknown): StoreError {
   const reason = name === 'AbortError' || name === 'TimeoutError' ? 'timed out' : 'failed';
   return new StoreError(`${action} ${reason}`, { cause });
 }
-
-const BATCH_GET_LIMIT = 100;
-const MAX_BATCH_ROUNDS = 5;
 
 export function createMessageStore(opts: { doc: DynamoDBDocumentClient; tableName: string }): MessageStore {
   const { doc, tableName } = opts;
@@ -241,49 +238,29 @@ export function createMessageStore(opts: { doc: DynamoDBDocumentClient; tableNam
 
   async function ownedKeys(app: string, account: string, now: Date): Promise<ItemKey[]> {
     const live = liveCondition(now);
-    const keys: ItemKey[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: OWNER_INDEX,
-          KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
-          FilterExpression: live.expression,
-          ExpressionAttributeNames: live.names,
-          ExpressionAttributeValues: {
-            ...live.values,
-            ':shard': ownerShard(app, account),
-            ':prefix': ownerSortPrefix(account, 'messages'),
-          },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) keys.push({ pk: item.pk as string, sk: item.sk as string });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return keys;
-  }
-
-  async function batchGet(keys: readonly ItemKey[]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    for (let offset = 0; offset < keys.length; offset += BATCH_GET_LIMIT) {
-      let pending: ItemKey[] = keys.slice(offset, offset + BATCH_GET_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_BATCH_ROUNDS) throw new StoreError('message batch read left keys unprocessed');
-        const result = await doc.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        items.push(...(result.Responses?.[tableName] ?? []));
-        pending = (result.UnprocessedKeys?.[tableName]?.Keys as ItemKey[] | undefined) ?? [];
-      }
-    }
-    return items;
+    const items = await queryAllPages(doc, {
+      TableName: tableName,
+      IndexName: OWNER_INDEX,
+      KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
+      FilterExpression: live.expression,
+      ExpressionAttributeNames: live.names,
+      ExpressionAttributeValues: {
+        ...live.values,
+        ':shard': ownerShard(app, account),
+        ':prefix': ownerSortPrefix(account, 'messages'),
+      },
+    });
+    return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
   }
 
   async function listForAccount(app: string, account: string, now: Date) {
     try {
-      const items = await batchGet(await ownedKeys(app, account, now));
+      const items = await batchGetAll(
+        doc,
+        tableName,
+        await ownedKeys(app, account, now),
+        'message batch read',
+      );
       return items
         .filter((item) => isLive(item, now))
         .map(toStoredMessage)

@@ -1,5 +1,6 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, StoreError } from '../errors.js';
+import { batchGetAll } from './batch-get.js';
 import { ownerShard } from './keys.js';
 import { isLive, liveCondition } from './live.js';
 import { type StoredMessage, toStoredMessage } from './messages.js';
@@ -60,17 +61,8 @@ export function createPersonalExportStore(opts: {
   const { doc, tableName } = opts;
 
   async function batchGet(keys: readonly ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    let pending = [...keys];
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= 5) throw new StoreError('export read left keys unprocessed');
-      const result = await doc.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[tableName] ?? []) found.set(String(item.pk), item);
-      pending = (result.UnprocessedKeys?.[tableName]?.Keys as ItemKey[] | undefined) ?? [];
-    }
-    return found;
+    const items = await batchGetAll(doc, tableName, keys, 'export read');
+    return new Map(items.map((item) => [String(item.pk), item]));
   }
 
   return {

@@ -1,4 +1,8 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import {
   addCounters,
@@ -15,6 +19,7 @@ import { fixedExpiry } from '../policy/retention.js';
 import { toEpochSeconds } from '../policy/time.js';
 import { expiringAttributes, KEY_SEPARATOR, keyPart } from './keys.js';
 import { liveCondition } from './live.js';
+import { queryAllPages } from './query-pages.js';
 
 /**
  * P2 log data and P3 monitoring data in the telemetry table.
@@ -145,19 +150,10 @@ export function createTelemetryStore(opts: {
 }): TelemetryStore {
   const { doc, tableName } = opts;
 
-  async function queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc
-        .send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }))
-        .catch((cause: unknown) => {
-          throw new StoreError('telemetry query failed', { cause });
-        });
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>) {
+    return queryAllPages(doc, { ...input, TableName: tableName }).catch((cause: unknown) => {
+      throw new StoreError('telemetry query failed', { cause });
+    });
   }
 
   return {

@@ -1,0 +1,55 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../errors.js';
+import type { AppConfig } from '../policy/app-config.js';
+import type { StoredApp } from './apps.js';
+
+/**
+ * The app item's layout (documented in apps.ts), shared by the configuration side (apps.ts) and the
+ * purge (apps-purge.ts).
+ */
+export const APP_CATEGORY = 'config';
+/** How long after its due time a terminated app's TTL falls: three runs of the hourly purge. */
+export const CONFIG_TTL_MARGIN_SECONDS = 3 * 3600;
+
+/** The stored item as is, including purge-due ones (consistent read). */
+export async function readStoredApp(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  sdkAppId: string,
+): Promise<StoredApp | undefined> {
+  const { Item } = await send(
+    'read app',
+    doc.send(new GetCommand({ TableName: tableName, Key: { appId: sdkAppId }, ConsistentRead: true })),
+  );
+  return Item ? toStored(Item) : undefined;
+}
+
+/** Awaits an SDK call, translating its failure into a StoreError naming `what`. */
+export async function send<T>(what: string, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (cause) {
+    throw new StoreError(`${what} failed`, { cause });
+  }
+}
+
+export function toItem(app: StoredApp): Record<string, unknown> {
+  const { sdkAppId, ...rest } = app;
+  return { appId: sdkAppId, category: APP_CATEGORY, app: sdkAppId, ...rest };
+}
+
+export function toStored(item: Record<string, unknown>): StoredApp {
+  return {
+    sdkAppId: String(item.appId),
+    config: item.config as AppConfig,
+    status: item.status === 'terminated' ? 'terminated' : 'active',
+    ...(typeof item.terminatedAt === 'string' ? { terminatedAt: item.terminatedAt } : {}),
+    ...(typeof item.purgeAt === 'string' ? { purgeAt: item.purgeAt } : {}),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    version: Number(item.version ?? 0),
+    ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
+    ...(typeof item.expiryBucket === 'string' ? { expiryBucket: item.expiryBucket } : {}),
+    ...(Array.isArray(item.heldBy) ? { heldBy: item.heldBy.map(String) } : {}),
+  };
+}

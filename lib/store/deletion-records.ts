@@ -1,0 +1,95 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../errors.js';
+import type { DeletionRequest, DeletionSubjectKind } from './deletion-requests.js';
+import { KEY_SEPARATOR, keyPart } from './keys.js';
+
+/**
+ * The deletion request's item layout (documented in deletion-requests.ts), shared by the request side
+ * (deletion-requests.ts: create, join, list) and the worker side (deletion-progress.ts: lease, checkpoints).
+ */
+export const deletionPartition = (app: string) => ['deletion', keyPart(app)].join(KEY_SEPARATOR);
+export const lockSort = (subjectKey: string) => `open${KEY_SEPARATOR}${subjectKey}`;
+
+export function requestKey(app: string, id: string): { pk: string; sk: string } {
+  return { pk: deletionPartition(app), sk: `request${KEY_SEPARATOR}${id}` };
+}
+
+/** One open request per subject: the account's hash, or every account of the app. */
+export function subjectKeyOf(input: {
+  subject: DeletionSubjectKind;
+  accountHash?: string | undefined;
+}): string {
+  if (input.subject === 'allAccounts') return 'allAccounts';
+  if (!input.accountHash) throw new Error('an account request needs its account hash');
+  return input.accountHash;
+}
+
+const REQUEST_FIELDS = [
+  'id',
+  'app',
+  'subject',
+  'account',
+  'accountHash',
+  'categories',
+  'status',
+  'createdAt',
+  'dueAt',
+  'completedAt',
+  'requestedBy',
+  'deleted',
+  'withheld',
+  'generation',
+  'cursor',
+  'pending',
+  'passWithheld',
+  'passHolds',
+  'leaseOwner',
+  'leaseUntil',
+] as const;
+
+export function toRequest(item: Record<string, unknown>): DeletionRequest {
+  const request: Record<string, unknown> = {};
+  for (const field of REQUEST_FIELDS) if (item[field] !== undefined) request[field] = item[field];
+  return request as unknown as DeletionRequest;
+}
+
+/** Audit details of a request: ids, times, counts and the keyed hash, never the account. */
+export function auditDetails(request: DeletionRequest): Record<string, unknown> {
+  return {
+    requestId: request.id,
+    subject: request.subject,
+    ...(request.accountHash ? { accountHash: request.accountHash } : {}),
+    categories: request.categories,
+  };
+}
+
+/** Which parts of a cancelled transaction failed their condition, by position. */
+export function cancelledByCondition(error: unknown): boolean[] | undefined {
+  if ((error as { name?: string }).name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+/** A consistent read of one governance item of the deletion partition. */
+export async function readItem(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; sk: string },
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  } catch (cause) {
+    throw new StoreError('deletion request read failed', { cause });
+  }
+}
+
+export async function readRequest(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  app: string,
+  id: string,
+): Promise<DeletionRequest | undefined> {
+  const item = await readItem(doc, tableName, requestKey(app, id));
+  return item ? toRequest(item) : undefined;
+}
