@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
@@ -119,6 +120,27 @@ export function storeFailure(action: string, cause: unknown): StoreError {
   const name = cause instanceof Error ? cause.name : 'unknown';
   const reason = name === 'AbortError' || name === 'TimeoutError' ? 'timed out' : 'failed';
   return new StoreError(`${action} ${reason}`, { cause });
+}
+
+/**
+ * The owner-index Query for the unexpired messages an account sent: its own shard and ownerSort
+ * prefix, so no other account's or app's item can come back. The index holds keys, not messages:
+ * read those with BatchGetItem (batch-get.ts).
+ */
+export function ownedMessagesQuery(tableName: string, app: string, account: string, now: Date) {
+  const live = liveCondition(now);
+  return {
+    TableName: tableName,
+    IndexName: OWNER_INDEX,
+    KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
+    FilterExpression: live.expression,
+    ExpressionAttributeNames: live.names,
+    ExpressionAttributeValues: {
+      ...live.values,
+      ':shard': ownerShard(app, account),
+      ':prefix': ownerSortPrefix(account, 'messages'),
+    },
+  } satisfies QueryCommandInput;
 }
 
 export function createMessageStore(opts: { doc: DynamoDBDocumentClient; tableName: string }): MessageStore {
@@ -237,19 +259,7 @@ export function createMessageStore(opts: { doc: DynamoDBDocumentClient; tableNam
   }
 
   async function ownedKeys(app: string, account: string, now: Date): Promise<ItemKey[]> {
-    const live = liveCondition(now);
-    const items = await queryAllPages(doc, {
-      TableName: tableName,
-      IndexName: OWNER_INDEX,
-      KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
-      FilterExpression: live.expression,
-      ExpressionAttributeNames: live.names,
-      ExpressionAttributeValues: {
-        ...live.values,
-        ':shard': ownerShard(app, account),
-        ':prefix': ownerSortPrefix(account, 'messages'),
-      },
-    });
+    const items = await queryAllPages(doc, ownedMessagesQuery(tableName, app, account, now));
     return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
   }
 

@@ -2,9 +2,9 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { BadRequestError, StoreError } from '../errors.js';
 import { batchGetAll } from './batch-get.js';
 import { ownerShard } from './keys.js';
-import { isLive, liveCondition } from './live.js';
-import { type StoredMessage, toStoredMessage } from './messages.js';
-import { type ItemKey, OWNER_INDEX, ownerSortPrefix } from './personal-keys.js';
+import { isLive } from './live.js';
+import { ownedMessagesQuery, type StoredMessage, toStoredMessage } from './messages.js';
+import { type ItemKey, ownerSortPrefix } from './personal-keys.js';
 
 /**
  * D3 access/export of the messages an account sent, one page at a time: a Query on the owner index
@@ -69,20 +69,10 @@ export function createPersonalExportStore(opts: {
     async messagesPage(app, account, now, page) {
       const limit = Math.min(Math.max(1, page.limit), MAX_EXPORT_PAGE);
       const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor, app, account);
-      const live = liveCondition(now);
       try {
         const result = await doc.send(
           new QueryCommand({
-            TableName: tableName,
-            IndexName: OWNER_INDEX,
-            KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
-            FilterExpression: live.expression,
-            ExpressionAttributeNames: live.names,
-            ExpressionAttributeValues: {
-              ...live.values,
-              ':shard': ownerShard(app, account),
-              ':prefix': ownerSortPrefix(account, 'messages'),
-            },
+            ...ownedMessagesQuery(tableName, app, account, now),
             ExclusiveStartKey: startKey,
             Limit: limit,
           }),
