@@ -55,8 +55,8 @@ lookup cached, the callback is one PutItem plus an amortised telemetry batch, wh
 The bare handler is not made slower to compensate.`,
   'callback.writesPerStoredMessage': `One PutItem per stored message (conditional, so a retried callback writes nothing new), plus
 the telemetry flush: P2 records and P3 rows are buffered and written with one BatchWriteItem per 20
-requests (lib/http/telemetry.ts:236 \`maxBufferedRecords ?? 20\`), and the request that fills the buffer
-waits for that write (lib/http/telemetry.ts:76 \`await waitAtMost(recorder.flushIfDue(), ...)\`, up to
+requests (lib/http/telemetry-recorder.ts:95 \`maxBufferedRecords ?? 20\`), and the request that fills the buffer
+waits for that write (lib/http/telemetry.ts:77 \`await waitAtMost(recorder.flushIfDue(), ...)\`, up to
 200 ms), so 1/20 = 0.05 extra write requests per message are on the critical path. What it would take:
 move the flush off the request path (only the background timer, or a Lambda extension / the
 response-streaming tail, so no answer waits for it), or record P2/P3 through the function's log stream
