@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
 
@@ -29,7 +29,8 @@ export async function packageFunctions(workDir: string): Promise<PackagedFunctio
   mkdirSync(out, { recursive: true });
   await run('npx', ['serverless', 'package', '--stage', 'prod', '--package', out], {
     cwd: ROOT,
-    env: { ...process.env, ESBUILD_WORK_FOLDER: join(workDir, 'esbuild') },
+    // serverless-esbuild resolves this against the service folder: a relative path keeps it in workDir.
+    env: { ...process.env, ESBUILD_WORK_FOLDER: relative(ROOT, join(workDir, 'esbuild')) },
     maxBuffer: 64 * 1024 * 1024,
   });
   const state = JSON.parse(readFileSync(join(out, 'serverless-state.json'), 'utf8')) as {

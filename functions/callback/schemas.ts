@@ -16,8 +16,31 @@ const numeric = z.union([
     .transform(Number),
 ]);
 const count = z.number().int().nonnegative();
-const account = z.string().min(1).max(256);
+/** A UTF-16 surrogate not paired: JSON can carry one (`"\ud800"`), but it cannot become a key (encodeURIComponent throws). */
+const LONE_SURROGATE = /\p{Cs}/u;
+const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
+/** A string that becomes part of an item key: bounded and well-formed Unicode. */
+const keyString = () => z.string().min(1).max(256).refine(wellFormed, 'must be well-formed Unicode');
+const account = keyString();
 const text = z.string();
+
+/**
+ * Message content is stored as a DynamoDB map, which allows 32 levels of nesting in the whole item, and
+ * the SDK's marshaller takes an object with its own `constructor` key for a class instance (and refuses or
+ * mangles it). Content that could not be stored as sent is a malformed body (400), not a failed callback.
+ */
+export const MAX_CONTENT_DEPTH = 16;
+
+function unstorable(value: unknown, depth: number): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth > MAX_CONTENT_DEPTH) return `is nested deeper than ${MAX_CONTENT_DEPTH} levels`;
+  if (!Array.isArray(value) && Object.hasOwn(value, 'constructor')) return 'has a "constructor" key';
+  for (const child of Object.values(value)) {
+    const reason = unstorable(child, depth + 1);
+    if (reason) return reason;
+  }
+  return undefined;
+}
 
 /** Milliseconds since the epoch (Tencent's EventTime). */
 const eventTime = numeric.optional();
@@ -127,7 +150,16 @@ const laterElement = z.object({
   MsgContent: z.record(z.string(), z.unknown()),
 });
 
-export const msgBodySchema = z.array(z.union([knownElement, laterElement])).max(64);
+export const msgBodySchema = z
+  .array(z.union([knownElement, laterElement]))
+  .max(64)
+  .superRefine((elements, ctx) => {
+    elements.forEach((element, index) => {
+      const reason = unstorable(element.MsgContent, 1);
+      if (reason)
+        ctx.addIssue({ code: 'custom', path: [index, 'MsgContent'], message: `message content ${reason}` });
+    });
+  });
 
 const commandField = z.string().optional();
 
@@ -148,7 +180,7 @@ export const c2cBeforeSendSchema = z.object({
 
 export const groupBeforeSendSchema = z.object({
   CallbackCommand: commandField,
-  GroupId: z.string().min(1).max(256),
+  GroupId: keyString(),
   Type: z.string().optional(),
   From_Account: account,
   Operator_Account: z.string().optional(),
@@ -161,7 +193,7 @@ export const groupBeforeSendSchema = z.object({
 
 export const c2cAfterSendSchema = c2cBeforeSendSchema.extend({
   MsgTime: numeric,
-  MsgKey: z.string().min(1).max(256),
+  MsgKey: keyString(),
   SendMsgResult: numeric.optional(),
   ErrorInfo: z.string().optional(),
   UnreadMsgNum: numeric.optional(),
@@ -182,14 +214,14 @@ export const c2cRecallSchema = z.object({
   CallbackCommand: commandField,
   From_Account: account,
   To_Account: account.optional(),
-  MsgKey: z.string().min(1).max(256),
+  MsgKey: keyString(),
   UnreadMsgNum: numeric.optional(),
   EventTime: eventTime,
 });
 
 export const groupRecallSchema = z.object({
   CallbackCommand: commandField,
-  GroupId: z.string().min(1).max(256),
+  GroupId: keyString(),
   Type: z.string().optional(),
   Operator_Account: z.string().optional(),
   MsgSeqList: z

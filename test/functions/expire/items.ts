@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,

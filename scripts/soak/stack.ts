@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createDynamoClient } from '../../lib/store/dynamo.js';
+import { createMissingTables } from '../../lib/store/tables.js';
+import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
+import { type LocalStack, localTableNames, startLocalStack } from '../local-stack.js';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+
+/**
+ * The soak's stack: the local stack (startLocalStack, random ports) whose functions reach DynamoDB
+ * through a fault proxy, in front of a second DynamoDB Local that keeps its data under a temp folder so
+ * it can be killed and restarted mid-run. startLocalStack's own in-memory DynamoDB Local stays unused:
+ * its `extraEnv` overrides DYNAMODB_PORT, which serverless.yml's `local` stage turns into
+ * DYNAMODB_ENDPOINT for every function.
+ */
+export interface SoakStack {
+  readonly stack: LocalStack;
+  readonly proxy: FaultProxy;
+  /** The database as the soak's own checks see it (no proxy, no faults). */
+  readonly dbEndpoint: string;
+  readonly tables: ReturnType<typeof localTableNames>;
+  readonly operatorToken: string;
+  /** Kills DynamoDB Local (SIGKILL: no clean shutdown), waits `downMs`, starts it again on the same port and data. */
+  restartDatabase(downMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSoakStack(opts: {
+  dataDir: string;
+  log: (line: string) => void;
+}): Promise<SoakStack> {
+  const dbDir = join(opts.dataDir, 'dynamodb');
+  mkdirSync(dbDir, { recursive: true });
+  const dbPort = await freePort();
+  let db: RunningDynamoDbLocal = await startDynamoDbLocal({ port: dbPort, dataDir: dbDir });
+  const tables = localTableNames();
+  const client = createDynamoClient({ endpoint: db.endpoint, region: 'us-east-1' });
+  await createMissingTables(client, tables);
+  client.destroy();
+  const proxy = await startFaultProxy(dbPort);
+  opts.log(`DynamoDB Local ${db.endpoint} (data in ${dbDir}), fault proxy ${proxy.endpoint}`);
+  const operatorToken = randomBytes(24).toString('hex');
+  const stack = await startLocalStack({
+    port: await freePort(),
+    lambdaPort: await freePort(),
+    dynamodbPort: await freePort(),
+    dataDir: undefined,
+    operatorToken,
+    auditHmacKey: randomBytes(24).toString('hex'),
+    dataCenter: 'local',
+    quiet: process.env.SOAK_VERBOSE !== '1',
+    extraEnv: {
+      DYNAMODB_PORT: String(proxy.port),
+      EXPIRY_GRACE_SECONDS: '0',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // Our own bundle folder: another `serverless offline` or `package` run must not rebuild it under us.
+      // serverless-esbuild resolves this against the service folder: a relative path keeps it in dataDir.
+      ESBUILD_WORK_FOLDER: relative(process.cwd(), join(opts.dataDir, 'esbuild')),
+    },
+  });
+  opts.log(`local stack ${stack.httpUrl}, Lambda Invoke API ${stack.lambdaUrl}`);
+  return {
+    stack,
+    proxy,
+    dbEndpoint: db.endpoint,
+    tables,
+    operatorToken,
+    async restartDatabase(downMs) {
+      const exited = new Promise<void>((r) => db.process.once('exit', () => r()));
+      db.process.kill('SIGKILL');
+      await exited;
+      await new Promise((r) => setTimeout(r, downMs));
+      db = await startDynamoDbLocal({ port: dbPort, dataDir: dbDir, timeoutMs: 60_000 });
+    },
+    async stop() {
+      await stack.stop();
+      await proxy.close();
+      await db.stop();
+    },
+  };
+}

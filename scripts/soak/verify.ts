@@ -1,0 +1,282 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ownerShard } from '../../lib/store/keys.js';
+import {
+  type ItemKey,
+  messageKey,
+  OWNER_INDEX,
+  ownerSortPrefix,
+  userInfoKey,
+} from '../../lib/store/personal-keys.js';
+import { ACCOUNTS, type SoakApp } from './apps.js';
+import type { Ledger, SentMessage, SentProfile } from './ledger.js';
+import { ZOMBIE_WRITE_MS } from './load.js';
+
+/**
+ * Compares what is physically stored (read straight from DynamoDB Local, no proxy, no faults) with the
+ * ledger. Each acknowledged stored-mode item must be present unless it expired, was recalled, or a
+ * deletion request for its account was made after every delivery of it ended; then it must be gone.
+ */
+export type Expectation = 'present' | 'gone' | 'either';
+
+export interface Verdict {
+  /** Acknowledged OK, expected present, absent, and never seen stored before: lost on the way in. */
+  lost: number;
+  /** Expected present, absent, and seen stored earlier: deleted though neither expired, requested nor recalled. */
+  wronglyDeleted: number;
+  /** Stored more than once (several items for one logical message or one profile). */
+  duplicates: number;
+  /** Expected gone (recalled or requested) but still stored. */
+  notErased: number;
+  /** Past their retention and still stored (waiting for the next expiry run; not a failure by itself). */
+  expiredStillStored: number;
+  /** Items of an app whose settings say not stored. */
+  storedAgainstSettings: number;
+  checked: {
+    messages: number;
+    profiles: number;
+    present: number;
+    expectedPresent: number;
+    expectedGone: number;
+  };
+  examples: string[];
+}
+
+const BATCH = 100;
+
+export async function presentKeys(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly ItemKey[],
+): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (let offset = 0; offset < keys.length; offset += BATCH) {
+    let pending: Record<string, unknown>[] = keys
+      .slice(offset, offset + BATCH)
+      .map((k) => ({ pk: k.pk, sk: k.sk }));
+    while (pending.length > 0) {
+      const result = await doc.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, sk' } },
+        }),
+      );
+      for (const item of result.Responses?.[table] ?? []) present.add(`${item.pk}\u0000${item.sk}`);
+      pending = (result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+  }
+  return present;
+}
+
+const keyString = (key: ItemKey) => `${key.pk}\u0000${key.sk}`;
+
+function deletionExpectation(
+  ledger: Ledger,
+  app: string,
+  account: string,
+  lastAttemptAt: number,
+  lastAckAt: number,
+): Expectation | undefined {
+  const deletions = ledger.deletionsOf(app, account).filter((d) => d.status === 'completed');
+  if (deletions.length === 0) return ledger.deletionsOf(app, account).length > 0 ? 'either' : undefined;
+  const mustBeGone = deletions.some(
+    (d) => lastAckAt + ZOMBIE_WRITE_MS < d.postedAt && lastAttemptAt < d.postedAt,
+  );
+  return mustBeGone ? 'gone' : 'either';
+}
+
+export function messageExpectation(ledger: Ledger, message: SentMessage, checkAt: number): Expectation {
+  if (message.lastAckAt === undefined) return 'either';
+  if (message.expiresAtMs === undefined) return 'gone';
+  if (message.expiresAtMs <= checkAt) return 'either';
+  if (message.recallUnknown) return 'either';
+  const byDeletion = deletionExpectation(
+    ledger,
+    message.app,
+    message.account,
+    message.lastAttemptAt ?? 0,
+    message.lastAckAt,
+  );
+  if (byDeletion === 'either') return 'either';
+  if (message.recalledAt !== undefined) {
+    // Under a legal hold a recall hides the message (expiry moved to now) but must not delete it.
+    if (ledger.isHeld(message.app, message.account)) return 'present';
+    return message.recalledAt > (message.lastAttemptAt ?? 0) ? 'gone' : 'either';
+  }
+  return byDeletion ?? 'present';
+}
+
+export function profileExpectation(
+  ledger: Ledger,
+  apps: readonly SoakApp[],
+  profile: SentProfile,
+): Expectation {
+  if (profile.lastAckAt === undefined) return 'either';
+  const app = apps.find((a) => a.sdkAppId === profile.app);
+  if (app?.config.privacy?.userInfo?.mode === 'notStored') return 'gone';
+  return (
+    deletionExpectation(
+      ledger,
+      profile.app,
+      profile.account,
+      profile.lastAttemptAt ?? 0,
+      profile.lastAckAt,
+    ) ?? 'present'
+  );
+}
+
+/** Every item stored for each app/account, read through the owner index: counts copies per logical item. */
+async function ownedItems(doc: DynamoDBDocumentClient, table: string, app: string, account: string) {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: OWNER_INDEX,
+        KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
+        ExpressionAttributeValues: {
+          ':shard': ownerShard(app, account),
+          ':prefix': ownerSortPrefix(account),
+        },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export async function verify(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  ledger: Ledger,
+  apps: readonly SoakApp[],
+  trace: { startedAt: number; of: (pk: string) => string[] } = { startedAt: Date.now(), of: () => [] },
+): Promise<Verdict> {
+  const checkAt = Date.now();
+  const verdict: Verdict = {
+    lost: 0,
+    wronglyDeleted: 0,
+    duplicates: 0,
+    notErased: 0,
+    expiredStillStored: 0,
+    storedAgainstSettings: 0,
+    checked: { messages: 0, profiles: 0, present: 0, expectedPresent: 0, expectedGone: 0 },
+    examples: [],
+  };
+  const note = (text: string) => {
+    if (verdict.examples.length < 20) verdict.examples.push(text);
+  };
+  const messageKeys = ledger.messages.map((m) => messageKey(m.app, m.ref));
+  const profiles = [...ledger.profiles.values()];
+  const profileKeys = profiles.map((p) => userInfoKey(p.app, p.account));
+  const present = await presentKeys(doc, table, [...messageKeys, ...profileKeys]);
+  verdict.checked.present = present.size;
+
+  const judge = (
+    expectation: Expectation,
+    isPresent: boolean,
+    verifiedPresent: boolean | undefined,
+    label: string,
+  ) => {
+    if (expectation === 'present') {
+      verdict.checked.expectedPresent += 1;
+      if (!isPresent) {
+        if (verifiedPresent) verdict.wronglyDeleted += 1;
+        else verdict.lost += 1;
+        note(`${verifiedPresent ? 'wrongly deleted' : 'lost'}: ${label}`);
+      }
+    } else if (expectation === 'gone') {
+      verdict.checked.expectedGone += 1;
+      if (isPresent) {
+        verdict.notErased += 1;
+        note(`not erased: ${label}`);
+      }
+    }
+  };
+
+  ledger.messages.forEach((message, i) => {
+    verdict.checked.messages += 1;
+    const isPresent = present.has(keyString(messageKeys[i] as ItemKey));
+    if (message.expiresAtMs === undefined) {
+      if (isPresent) verdict.storedAgainstSettings += 1;
+      return;
+    }
+    if (isPresent && message.expiresAtMs <= checkAt) verdict.expiredStillStored += 1;
+    const at = (ms: number | undefined) =>
+      ms === undefined ? '-' : `+${((ms - trace.startedAt) / 1000).toFixed(1)}s`;
+    const key = messageKeys[i] as ItemKey;
+    const label = [
+      message.app,
+      message.msgId,
+      JSON.stringify(message.account),
+      message.ref.kind,
+      `deliveries=${message.deliveries}`,
+      `firstAttempt=${at(message.firstAttemptAt)}`,
+      `lastAck=${at(message.lastAckAt)}`,
+      `recalled=${at(message.recalledAt)}${message.recallUnknown ? '?' : ''}`,
+      `held=${ledger.isHeld(message.app, message.account)}`,
+      `writes=[${trace.of(key.pk).join('; ')}]`,
+    ].join(' ');
+    judge(messageExpectation(ledger, message, checkAt), isPresent, message.verifiedPresent, label);
+  });
+  profiles.forEach((profile, i) => {
+    verdict.checked.profiles += 1;
+    const isPresent = present.has(keyString(profileKeys[i] as ItemKey));
+    const expectation = profileExpectation(ledger, apps, profile);
+    if (
+      expectation === 'gone' &&
+      apps.find((a) => a.sdkAppId === profile.app)?.config.privacy?.userInfo?.mode === 'notStored'
+    ) {
+      if (isPresent) verdict.storedAgainstSettings += 1;
+      return;
+    }
+    judge(expectation, isPresent, profile.verifiedPresent, `${profile.app} profile`);
+  });
+
+  for (const app of apps) {
+    for (const account of ACCOUNTS) {
+      const items = await ownedItems(doc, table, app.sdkAppId, account);
+      const copies = new Map<string, number>();
+      for (const item of items) {
+        const id = item.category === 'userInfo' ? 'userInfo' : String(item.msgId ?? item.pk);
+        copies.set(id, (copies.get(id) ?? 0) + 1);
+      }
+      for (const [id, n] of copies) {
+        if (n > 1) {
+          verdict.duplicates += n - 1;
+          note(`duplicate: ${app.sdkAppId} ${id} x${n}`);
+        }
+      }
+    }
+  }
+  return verdict;
+}
+
+/** After warm-up: marks every acknowledged item that is stored now, so its later absence is a wrong deletion. */
+export async function markPresent(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  ledger: Ledger,
+): Promise<number> {
+  const messages = ledger.messages.filter((m) => m.lastAckAt !== undefined && m.expiresAtMs !== undefined);
+  const profiles = [...ledger.profiles.values()].filter((p) => p.lastAckAt !== undefined);
+  const present = await presentKeys(doc, table, [
+    ...messages.map((m) => messageKey(m.app, m.ref)),
+    ...profiles.map((p) => userInfoKey(p.app, p.account)),
+  ]);
+  let marked = 0;
+  for (const m of messages) {
+    if (present.has(keyString(messageKey(m.app, m.ref)))) {
+      m.verifiedPresent = true;
+      marked += 1;
+    }
+  }
+  for (const p of profiles) {
+    if (present.has(keyString(userInfoKey(p.app, p.account)))) {
+      p.verifiedPresent = true;
+      marked += 1;
+    }
+  }
+  return marked;
+}
