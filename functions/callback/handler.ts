@@ -4,6 +4,7 @@ import { createLogger } from '../../lib/log.js';
 import { cachedAppStore } from '../../lib/store/app-cache.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createMessageStore } from '../../lib/store/messages.js';
 import { createUserInfoStore } from '../../lib/store/user-info.js';
@@ -29,6 +30,7 @@ export const handler = createCallbackHandler({
   messages: createMessageStore({ doc, tableName: env.tables.personal }),
   userInfo: createUserInfoStore({ doc, tableName: env.tables.personal }),
   legalHolds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
+  expiryState: createExpiryStateStore({ doc, tableName: env.tables.governance }),
   recorder: createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger }),
   dataCenter: env.dataCenter,
   maxSkewSeconds: env.callbackMaxSkewSeconds,

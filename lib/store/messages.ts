@@ -8,9 +8,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
+import { heldExpiresAt } from '../policy/expiry.js';
 import type { MessageElement, SensitiveKind } from '../policy/sensitive-data.js';
 import { toEpochSeconds } from '../policy/time.js';
 import { batchGetAll } from './batch-get.js';
+import { heldBucket } from './expiry-index.js';
 import { expiringAttributes, ownerShard } from './keys.js';
 import { isLive, liveCondition } from './live.js';
 import {
@@ -85,6 +87,11 @@ export interface MessageStore {
    * job when the hold is released). False when it was not stored.
    */
   expireAt(app: string, ref: MessageRef, at: Date, opts?: StoreCallOptions): Promise<boolean>;
+  /**
+   * A recalled message a legal hold covers: hidden from `at` on and parked in the app's held bucket
+   * with a negated expiry (out of DynamoDB TTL's reach) until `expire` sees its holds end.
+   */
+  holdRecalled(app: string, ref: MessageRef, at: Date, opts?: StoreCallOptions): Promise<boolean>;
   /** Every unexpired message `account` sent in `app`, oldest first: Query on byOwner, then BatchGetItem. */
   listForAccount(app: string, account: string, now: Date): Promise<StoredMessage[]>;
 }
@@ -258,6 +265,29 @@ export function createMessageStore(opts: { doc: DynamoDBDocumentClient; tableNam
     }
   }
 
+  async function holdRecalled(app: string, ref: MessageRef, at: Date, call: StoreCallOptions = {}) {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: messageKey(app, ref),
+          UpdateExpression: 'SET expiresAt = :expiresAt, expiryBucket = :bucket, recalledAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':expiresAt': heldExpiresAt(Math.floor(at.getTime() / 1000)),
+            ':bucket': heldBucket('messages', app),
+            ':at': at.toISOString(),
+          },
+        }),
+        { abortSignal: call.signal },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw storeFailure('message hold on recall', error);
+    }
+  }
+
   async function ownedKeys(app: string, account: string, now: Date): Promise<ItemKey[]> {
     const items = await queryAllPages(doc, ownedMessagesQuery(tableName, app, account, now));
     return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
@@ -281,5 +311,5 @@ export function createMessageStore(opts: { doc: DynamoDBDocumentClient; tableNam
     }
   }
 
-  return { put, get, senderOf, delete: remove, expireAt, listForAccount };
+  return { put, get, senderOf, delete: remove, expireAt, holdRecalled, listForAccount };
 }

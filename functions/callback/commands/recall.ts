@@ -6,8 +6,9 @@ import { type CommandContext, defineCommand } from './types.js';
 
 /**
  * A recalled message is deleted. Under an active legal hold covering it (D3's exception) it is not
- * deleted: its expiry moves to now, so every read hides it at once and the expiry job removes it once
- * the hold is released. Recall deletes whatever the app's current settings, residency included.
+ * deleted: every read hides it at once, and it is parked in the app's held bucket with a negated expiry
+ * (beyond DynamoDB TTL's reach), the bucket registered first so `expire` deletes the message once the
+ * hold is released. Recall deletes whatever the app's current settings, residency included.
  */
 async function messageHolds(context: CommandContext): Promise<LegalHold[]> {
   const { deps, app, now } = context;
@@ -26,14 +27,23 @@ async function recall(
   const holds = await messageHolds(context);
   let deleted = 0;
   let withheld = 0;
+  const covering = await Promise.all(
+    refs.map(async (ref) =>
+      holds.length === 0
+        ? []
+        : coveringHolds(
+            holds,
+            { app: app.sdkAppId, category: 'messages', account: await senderOf(ref) },
+            now,
+          ),
+    ),
+  );
+  const holdIds = [...new Set(covering.flat().map((hold) => hold.id))];
+  if (holdIds.length > 0) await deps.expiryState?.recordHeld('messages', app.sdkAppId, holdIds);
   await Promise.all(
-    refs.map(async (ref) => {
-      const held =
-        holds.length > 0 &&
-        coveringHolds(holds, { app: app.sdkAppId, category: 'messages', account: await senderOf(ref) }, now)
-          .length > 0;
-      if (held) {
-        if (await deps.messages.expireAt(app.sdkAppId, ref, now, { signal })) withheld += 1;
+    refs.map(async (ref, index) => {
+      if (covering[index]?.length) {
+        if (await deps.messages.holdRecalled(app.sdkAppId, ref, now, { signal })) withheld += 1;
       } else if (await deps.messages.delete(app.sdkAppId, ref, { signal })) {
         deleted += 1;
       }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { TencentResponse } from '../../../lib/http/tencent-answer.js';
 import type { PrivacySettings } from '../../../lib/policy/retention.js';
 import type { AppRecord } from '../../../lib/store/apps.js';
+import type { ExpiryStateStore } from '../../../lib/store/expiry-state.js';
 import type { LegalHoldStore } from '../../../lib/store/legal-holds.js';
 import type { MessageStore } from '../../../lib/store/messages.js';
 import type { UserInfoStore } from '../../../lib/store/user-info.js';
@@ -13,6 +14,8 @@ export interface CallbackDeps {
   readonly userInfo: UserInfoStore;
   /** D3's exception on recall: a held message is hidden, not deleted. Absent: no holds are checked. */
   readonly legalHolds?: Pick<LegalHoldStore, 'activeForApp'> | undefined;
+  /** Registers the held bucket a held recall parks a message in, so `expire` re-checks it on release. */
+  readonly expiryState?: Pick<ExpiryStateStore, 'recordHeld'> | undefined;
   /** P1: this deployment's data centre. */
   readonly dataCenter: string;
   readonly logger: Logger;
