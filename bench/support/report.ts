@@ -74,27 +74,22 @@ checkpoint reads and writes): the "nothing due" run in the detail measures it, a
 machine: start deleting a bucket's first page while the other buckets are still being queried (it
 already does per page), and raise \`writeConcurrency\` when there are many due items; the fixed cost
 matters less the more items a run finds.`,
-  'coldStart.importRatio': `Every function imports and initialises more than the DynamoDB client: zod (imported as
-\`import { z } from 'zod'\` in 11 files: lib/policy/app-config.ts, lib/config.ts, lib/http/openapi.ts,
-lib/http/openapi-schemas.ts, functions/{apps,callback,deletion-requests,legal-holds}/schemas.ts,
-functions/{metrics,termination-events,user-data}/handler.ts, which defeats tree shaking and pulls in zod's
-whole classic API with every locale, about 444 KB of the bundle to parse and evaluate), Powertools logger,
-middy, and in some functions @middy/ssm with @aws-sdk/client-ssm (lib/auth/operator.ts:2,
-lib/http/audit-key.ts:2) and @aws-sdk/client-lambda (lib/lambda/invoke.ts:2). What it would take:
-\`import * as z from 'zod'\` (or \`zod/mini\`) in those files, which lets esbuild drop the unused parts (in a
-noisy side experiment on the apps bundle it cut the import time by roughly 15-35%), and
-loading the SSM/Lambda clients only where and when they are used; marking \`@aws-sdk/*\` external (below)
-would also take the SDK's parse time out of every function but the baseline alike.`,
-  'bundle.maxKb': `The largest bundles are about 1 MB minified. The breakdown in the detail shows why: zod 444 KB
-(the \`import { z } from 'zod'\` form in 11 files, see coldStart above: the namespace is an object, so esbuild
-keeps all of it), then the AWS SDK (@smithy/core, client-dynamodb, nested clients, and client-ssm /
-client-lambda where used) at about 400 KB, while the project's own code is about 40 KB. Measured with
-the same esbuild options on deletion-requests (the largest): as is 1009 KB; with \`import * as z from 'zod'\`
-656 KB; with \`@aws-sdk/*\` external 519 KB; with both 167 KB (callback 176 KB, apps 159 KB). What it would
-take to reach <= 500 KB: both changes, i.e. the zod import form in those 11 files, and
-\`exclude: ['@aws-sdk/*']\` in serverless.yml \`custom.esbuild\` (the nodejs22.x runtime provides AWS SDK v3;
-the price is that the SDK version is the runtime's rather than pinned by package-lock.json). Either alone
-is not enough.`,
+  'coldStart.importRatio': `Every function imports and initialises more than the DynamoDB client: zod (now imported as
+\`import * as z from 'zod'\`, which let esbuild drop its unused parts and took the worst ratio from 2.22 to
+about 1.66), Powertools logger, middy, and in the slowest functions @middy/ssm with @aws-sdk/client-ssm
+(lib/auth/operator.ts, lib/http/audit-key.ts) and @aws-sdk/client-lambda (lib/lambda/invoke.ts). What it
+would take: no SSM or Lambda client in the bundle (the AWS Parameters and Secrets Lambda extension over
+localhost instead of client-ssm; a DynamoDB Streams trigger instead of the asynchronous invoke), or
+\`@aws-sdk/*\` external (below), which would take the SDK's parse time out of subject and baseline alike.`,
+  'bundle.maxKb': `The largest bundle (deletion-requests) is 656 KB minified, down from 1009 KB once zod was imported as a
+namespace (\`import * as z from 'zod'\`). The breakdown in the detail shows the rest is the AWS SDK
+(@smithy/core, client-dynamodb, nested clients, and client-ssm / client-lambda in the functions that read
+SSM or start the worker), while the project's own code is about 40 KB. Measured with the same esbuild
+options: with \`@aws-sdk/*\` external as well, 167 KB (callback 176 KB, apps 159 KB). What it would take to
+reach <= 500 KB: drop client-ssm and client-lambda from those bundles (Parameters and Secrets extension;
+Streams trigger), or \`exclude: ['@aws-sdk/*']\` in serverless.yml \`custom.esbuild\` (the nodejs22.x runtime
+provides AWS SDK v3, but then the SDK version is the runtime's rather than the one package-lock.json pins,
+against AWS's advice for production). Left as is: the pinned SDK is worth more than the 156 KB.`,
 };
 
 export function renderTable(results: BenchResults): string {
