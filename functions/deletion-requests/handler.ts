@@ -98,7 +98,7 @@ const getDeletionRequest = middy<Authed>()
     const app = appOf(event);
     const id = event.pathParameters?.id ?? '';
     const request = REQUEST_ID.test(id) ? await requests.get(app, id) : undefined;
-    if (!request) throw new NotFoundError(`id: no deletion request ${id} for this app`);
+    if (!request) throw new NotFoundError('id: no deletion request with this id for this app');
     return json(200, toReceipt(request));
   });
 

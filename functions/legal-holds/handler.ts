@@ -97,7 +97,7 @@ const deleteHold = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
     const app = appOf(event);
     const id = pathParameterOf(event, 'id') ?? '';
     const hold = await holds.release(app, id, new Date());
-    if (!hold) throw new NotFoundError(`id: no legal hold ${id} for this app`);
+    if (!hold) throw new NotFoundError('id: no legal hold with this id for this app');
     await audit.record({
       app,
       action: 'legalHoldReleased',

@@ -17,8 +17,9 @@ export function httpRouter(opts: HttpHandlerOptions & { readonly routes: HttpRou
   return httpHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>(opts).handler(
     httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
       routes: opts.routes,
-      notFoundResponse: ({ method, path }) => {
-        throw new NotFoundError(`route: ${method} ${path} does not exist`);
+      // The path may hold an end-user account: never echoed (the detail is also kept as P2 log data).
+      notFoundResponse: () => {
+        throw new NotFoundError('route: no such route');
       },
     }),
   );

@@ -27,6 +27,7 @@ import {
   toRequest,
 } from './deletion-records.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
+import { isLive } from './live.js';
 import type { ItemKey } from './personal-keys.js';
 import { queryAllPages } from './query-pages.js';
 
@@ -194,13 +195,14 @@ export function createDeletionRequestStore(opts: {
     }
   }
 
-  async function replay(input: NewDeletionRequest): Promise<DeletionRequest | undefined> {
+  async function replay(input: NewDeletionRequest, now: Date): Promise<DeletionRequest | undefined> {
     if (input.idempotencyKey === undefined) return undefined;
     const item = await getItem({
       pk: deletionPartition(input.app),
       sk: idempotencySort(input.idempotencyKey),
     });
-    if (!item) return undefined;
+    // An expired key is gone, whether or not TTL has deleted it yet: the key may start a new request.
+    if (!item || !isLive(item, now)) return undefined;
     if (item.fingerprint !== fingerprintOf(input)) {
       throw new ConflictError('Idempotency-Key: already used for a different deletion request');
     }
@@ -220,7 +222,8 @@ export function createDeletionRequestStore(opts: {
           fingerprint: fingerprintOf(input),
           expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+        ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
       },
     };
   }
@@ -351,7 +354,7 @@ export function createDeletionRequestStore(opts: {
   return {
     async create(input, now) {
       for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-        const replayed = await replay(input);
+        const replayed = await replay(input, now);
         if (replayed) return { request: replayed, outcome: 'replayed' };
         const created = await tryCreate(input, now);
         if (created.request) return { request: created.request, outcome: 'created' };

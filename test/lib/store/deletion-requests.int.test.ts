@@ -34,6 +34,23 @@ describe('deletion request store', () => {
     expect(again).toMatchObject({ outcome: 'replayed', request: { id: answers[0]?.request.id } });
   });
 
+  it('treats an expired Idempotency-Key as unused, whether or not TTL has deleted it yet', async () => {
+    const requests = store();
+    const first = await requests.create(
+      { ...accountRequest('1400000013', 'rita'), idempotencyKey: 'k-old' },
+      new Date(),
+    );
+    expect(first.outcome).toBe('created');
+    // Two days on, the same key for another account is a new request, not a conflict or a replay.
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    const second = await requests.create(
+      { ...accountRequest('1400000013', 'sam'), idempotencyKey: 'k-old' },
+      later,
+    );
+    expect(second.outcome).toBe('created');
+    expect(second.request.id).not.toBe(first.request.id);
+  });
+
   it('keeps requests of different accounts and apps apart', async () => {
     const requests = store();
     const a = await requests.create(accountRequest('1400000012', 'pat'), new Date());
