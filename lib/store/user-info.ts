@@ -9,8 +9,10 @@ import { ownerAttributes, userInfoKey } from './personal-keys.js';
 /**
  * D1 end-user profile data (nickname, avatar URL, signature) in the `personal` table, one item per
  * account (layout in personal-keys.ts). A profile callback may carry only some fields: each field keeps
- * the expiry of the event that set it and is hidden once that passes; the item expires with its newest
- * field. An event older than the one already stored (a late retry) changes nothing.
+ * the expiry of the event that set it and is hidden once that passes. No field may outlive its own
+ * retention, so the item expires with its EARLIEST live field (a field set later goes with it, early,
+ * rather than the older one staying late), and a write removes fields already past their expiry.
+ * An event older than the one already stored (a late retry) changes nothing.
  */
 export const USER_INFO_FIELDS = ['nickname', 'avatarUrl', 'signature'] as const;
 export type UserInfoField = (typeof USER_INFO_FIELDS)[number];
@@ -27,11 +29,11 @@ export interface StoredUserInfo extends UserInfoValues {
 
 export interface UserInfoStore {
   /**
-   * Sets the given fields as of `setAt`, each expiring at `expiresAt`. One write. 'stale' when a newer
-   * profile event is already stored.
+   * Sets the given fields as of `setAt`, each expiring at `expiresAt`: one consistent read, one
+   * conditional write. 'stale' when a newer profile event is already stored.
    */
   put(
-    input: { app: string; account: string; values: UserInfoValues; setAt: Date; expiresAt: Date },
+    input: { app: string; account: string; values: UserInfoValues; setAt: Date; expiresAt: Date; now?: Date },
     opts?: StoreCallOptions,
   ): Promise<'stored' | 'stale'>;
   /** The account's unexpired profile fields, or undefined when none is live. */
@@ -41,6 +43,7 @@ export interface UserInfoStore {
 }
 
 const fieldExpiry = (field: UserInfoField) => `${field}ExpiresAt`;
+const MAX_WRITE_ATTEMPTS = 3;
 
 function toUserInfo(item: Record<string, unknown>, now: Date): StoredUserInfo | undefined {
   if (!isLive(item, now)) return undefined;
@@ -63,46 +66,80 @@ function toUserInfo(item: Record<string, unknown>, now: Date): StoredUserInfo | 
 export function createUserInfoStore(opts: { doc: DynamoDBDocumentClient; tableName: string }): UserInfoStore {
   const { doc, tableName } = opts;
 
-  const put: UserInfoStore['put'] = async ({ app, account, values, setAt, expiresAt }, call = {}) => {
+  async function readItem(key: ReturnType<typeof userInfoKey>, call: StoreCallOptions) {
+    try {
+      const result = await doc.send(
+        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+        {
+          abortSignal: call.signal,
+        },
+      );
+      return result.Item;
+    } catch (error) {
+      throw storeFailure('profile read', error);
+    }
+  }
+
+  const put: UserInfoStore['put'] = async ({ app, account, values, setAt, expiresAt, now }, call = {}) => {
     const key = userInfoKey(app, account);
     const expiresAtSeconds = toEpochSeconds(expiresAt);
-    const common: Record<string, unknown> = {
-      ...expiringAttributes('userInfo', app, expiresAtSeconds, key.pk),
-      ...ownerAttributes(app, account, 'userInfo', setAt, key.pk),
-      app,
-      updatedAt: setAt.toISOString(),
-      eventTimeMs: setAt.getTime(),
-    };
-    for (const field of USER_INFO_FIELDS) {
-      const value = values[field];
-      if (value === undefined) continue;
-      common[field] = value;
-      common[fieldExpiry(field)] = expiresAtSeconds;
+    const nowSeconds = Math.floor((now ?? new Date()).getTime() / 1000);
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const existing = await readItem(key, call);
+      if (existing && Number(existing.eventTimeMs) > setAt.getTime()) return 'stale';
+      const set: Record<string, unknown> = {};
+      const remove: string[] = [];
+      let itemExpiry = Number.POSITIVE_INFINITY;
+      for (const field of USER_INFO_FIELDS) {
+        if (values[field] !== undefined) {
+          set[field] = values[field];
+          set[fieldExpiry(field)] = expiresAtSeconds;
+          itemExpiry = Math.min(itemExpiry, expiresAtSeconds);
+          continue;
+        }
+        const kept = Number(existing?.[fieldExpiry(field)]);
+        if (existing?.[field] !== undefined && kept > nowSeconds) itemExpiry = Math.min(itemExpiry, kept);
+        else if (existing?.[field] !== undefined) remove.push(field, fieldExpiry(field));
+      }
+      if (itemExpiry === Number.POSITIVE_INFINITY) return 'stored';
+      Object.assign(set, {
+        ...expiringAttributes('userInfo', app, itemExpiry, key.pk),
+        ...ownerAttributes(app, account, 'userInfo', setAt, key.pk),
+        app,
+        updatedAt: setAt.toISOString(),
+        eventTimeMs: setAt.getTime(),
+      });
+      const names: Record<string, string> = {};
+      const attributeValues: Record<string, unknown> = {};
+      const assignments = Object.entries(set).map(([name, value], index) => {
+        names[`#a${index}`] = name;
+        attributeValues[`:v${index}`] = value;
+        return `#a${index} = :v${index}`;
+      });
+      const removals = remove.map((name, index) => {
+        names[`#r${index}`] = name;
+        return `#r${index}`;
+      });
+      if (existing) attributeValues[':seen'] = existing.eventTimeMs;
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+            // Optimistic: the item is as read (or still absent), so no concurrent event is lost.
+            ConditionExpression: existing ? 'eventTimeMs = :seen' : 'attribute_not_exists(pk)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: attributeValues,
+          }),
+          { abortSignal: call.signal },
+        );
+        return 'stored';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw storeFailure('profile write', error);
+      }
     }
-    const names: Record<string, string> = {};
-    const attributeValues: Record<string, unknown> = { ':eventTimeMs': setAt.getTime() };
-    const assignments = Object.entries(common).map(([name, value], index) => {
-      names[`#a${index}`] = name;
-      attributeValues[`:v${index}`] = value;
-      return `#a${index} = :v${index}`;
-    });
-    try {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: `SET ${assignments.join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(pk) OR eventTimeMs <= :eventTimeMs',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: attributeValues,
-        }),
-        { abortSignal: call.signal },
-      );
-      return 'stored';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'stale';
-      throw storeFailure('profile write', error);
-    }
+    throw storeFailure('profile write', new Error('concurrent profile events kept changing the item'));
   };
 
   const get: UserInfoStore['get'] = async (app, account, now) => {

@@ -42,7 +42,7 @@ describe('user-info store', () => {
     ]);
   });
 
-  it('hides each field after its own expiry, and the whole item after the newest', async () => {
+  it('hides each field after its own expiry, and never keeps a field past it (D1)', async () => {
     const t1 = addDays(t0, 5);
     await store.put({
       app: '1401',
@@ -57,15 +57,46 @@ describe('user-info store', () => {
       values: { signature: 'later' },
       setAt: t1,
       expiresAt: addDays(t1, 7),
+      now: t1,
     });
     expect(await store.get('1401', 'dan', addDays(t0, 6))).toMatchObject({
       nickname: 'Dan',
       signature: 'later',
     });
-    const afterFirst = await store.get('1401', 'dan', addDays(t0, 8));
-    expect(afterFirst).toMatchObject({ signature: 'later' });
-    expect(afterFirst?.nickname).toBeUndefined();
-    expect(await store.get('1401', 'dan', addDays(t1, 8))).toBeUndefined();
+    // The item expires with its earliest field: the nickname is not stored a day past its retention.
+    const raw = await db.doc.send(
+      new GetCommand({ TableName: db.tables.personal, Key: { pk: '1401#user#dan', sk: 'userInfo' } }),
+    );
+    expect(raw.Item?.expiresAt).toBe(addDays(t0, 7).getTime() / 1000);
+    expect(await store.get('1401', 'dan', addDays(t0, 8))).toBeUndefined();
+  });
+
+  it('removes fields already past their expiry when a later event writes the item', async () => {
+    const later = addDays(t0, 8);
+    await store.put({
+      app: '1403',
+      account: 'fay',
+      values: { nickname: 'Fay' },
+      setAt: t0,
+      expiresAt: addDays(t0, 7),
+    });
+    await store.put({
+      app: '1403',
+      account: 'fay',
+      values: { avatarUrl: 'https://x/f.png' },
+      setAt: later,
+      expiresAt: addDays(later, 7),
+      now: later,
+    });
+    const { Item } = await db.doc.send(
+      new GetCommand({ TableName: db.tables.personal, Key: { pk: '1403#user#fay', sk: 'userInfo' } }),
+    );
+    expect(Item?.nickname).toBeUndefined();
+    expect(Item?.nicknameExpiresAt).toBeUndefined();
+    expect(Item).toMatchObject({
+      avatarUrl: 'https://x/f.png',
+      expiresAt: addDays(later, 7).getTime() / 1000,
+    });
   });
 
   it('ignores an event older than the stored one', async () => {
