@@ -1,11 +1,82 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoClient } from '../../lib/store/dynamo.js';
 import { freePort } from '../../scripts/dynamodb-local.js';
 import { type LocalStack, startLocalStack } from '../../scripts/local-stack.js';
+import { genUserSig } from '../lib/auth/tls-sig.js';
 import { TEST_AUDIT_HMAC_KEY, TEST_OPERATOR_TOKEN } from '../support/database.js';
+import { callbackAppConfig, TEST_CALLBACK_TOKEN, tencentSign } from '../support/tencent.js';
 
-/** Drives the running local stack (`npm start`'s code path) over real HTTP, on random ports, in memory. */
-describe('local stack over HTTP', () => {
+/**
+ * The "on the local stack" checks of the issues, over real HTTP against `npm start`'s code path (random
+ * ports, DynamoDB Local in memory): the public schedule, invocation by serverless.yml key, register,
+ * callbacks, export, metrics, deletion, expiry with conformance, termination and purge.
+ */
+const APP = '1400000101';
+const SECRET = 'local-stack-secret-key-0123456789';
+const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+
+describe('the local stack end to end', () => {
   let stack: LocalStack;
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+  const adminQuery = () =>
+    new URLSearchParams({
+      sdkappid: APP,
+      identifier: 'administrator',
+      usersig: genUserSig(APP, SECRET, 'administrator', 600),
+      random: String(Math.floor(Math.random() * 1e9)),
+      contenttype: 'json',
+    }).toString();
+
+  const callback = async (command: string, body: unknown) => {
+    const requestTime = nowSeconds();
+    const query = new URLSearchParams({
+      SdkAppid: APP,
+      CallbackCommand: command,
+      contenttype: 'json',
+      ClientIP: '198.51.100.9',
+      OptPlatform: 'Android',
+      RequestTime: String(requestTime),
+      Sign: tencentSign(TEST_CALLBACK_TOKEN, requestTime),
+    });
+    const response = await fetch(`${stack.httpUrl}/im/callback?${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ CallbackCommand: command, ...(body as object) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  const afterSend = (account: string, msgKey: string, msgTime: number, text: string) =>
+    callback('C2C.CallbackAfterSendMsg', {
+      From_Account: account,
+      To_Account: 'bob',
+      MsgSeq: 1,
+      MsgRandom: 7,
+      MsgTime: msgTime,
+      MsgKey: msgKey,
+      OnlineOnlyFlag: 0,
+      SendMsgResult: 0,
+      ErrorInfo: 'send msg succeed',
+      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
+      EventTime: Date.now(),
+    });
+
+  const exportOf = async (account: string) => {
+    const response = await fetch(`${stack.httpUrl}/apps/${APP}/users/${account}/data?${adminQuery()}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { userInfo: unknown; messages: Array<Record<string, unknown>> };
+  };
+
+  const invoke = async (key: string, payload: unknown = {}) => {
+    const response = await fetch(`${stack.lambdaUrl}/2015-03-31/functions/${key}/invocations`, {
+      method: 'POST',
+      body: JSON.stringify(payload),
+    });
+    expect(response.status).toBe(200);
+    return response.json();
+  };
 
   beforeAll(async () => {
     stack = await startLocalStack({
@@ -18,7 +89,17 @@ describe('local stack over HTTP', () => {
       dataCenter: 'local',
       quiet: true,
     });
-  }, 180_000);
+    const config = callbackAppConfig({
+      secretKey: SECRET,
+      privacy: { messages: { mode: 'stored', retentionDays: 1 }, sensitiveData: 'mask' },
+    });
+    const response = await fetch(`${stack.httpUrl}/apps/${APP}`, {
+      method: 'PUT',
+      headers: { ...operator, 'content-type': 'application/json' },
+      body: JSON.stringify(config),
+    });
+    expect(response.status).toBe(200);
+  }, 240_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -59,5 +140,104 @@ describe('local stack over HTTP', () => {
     const result = (await response.json()) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body).categories).toHaveLength(5);
+  });
+
+  it('registers an app and reads it back with every secret redacted', async () => {
+    const response = await fetch(`${stack.httpUrl}/apps/${APP}`, { headers: operator });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(TEST_CALLBACK_TOKEN);
+    expect(JSON.parse(text)).toMatchObject({
+      sdkAppId: APP,
+      status: 'active',
+      config: { appName: expect.any(String) },
+    });
+  });
+
+  it('stores a signed after-send message, and not one older than the retention', async () => {
+    expect((await afterSend('alice', 'key-fresh', nowSeconds(), 'fresh message')).body).toMatchObject({
+      ActionStatus: 'OK',
+      ErrorCode: 0,
+    });
+    await afterSend('alice', 'key-old', nowSeconds() - 2 * 86_400, 'too old message');
+    const data = await exportOf('alice');
+    const texts = JSON.stringify(data.messages);
+    expect(texts).toContain('fresh message');
+    expect(texts).not.toContain('too old message');
+  });
+
+  it('shows callbacks in GET /apps/{id}/metrics', async () => {
+    // The per-container recorder flushes on an invocation once its oldest record is 5 s old.
+    await new Promise((r) => setTimeout(r, 5500));
+    await callback('State.StateChange', {
+      Info: { Action: 'Login', To_Account: 'alice', Reason: 'Register' },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const response = await fetch(`${stack.httpUrl}/apps/${APP}/metrics`, { headers: operator });
+    expect(response.status).toBe(200);
+    const { points } = (await response.json()) as {
+      points: Array<{ requests: number; successRate: number }>;
+    };
+    expect(points.reduce((sum, point) => sum + point.requests, 0)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('completes a deletion request within 60 s and the export is then empty', async () => {
+    await afterSend('carol', 'key-carol-1', nowSeconds(), 'carol one');
+    await afterSend('carol', 'key-carol-2', nowSeconds(), 'carol two');
+    expect((await exportOf('carol')).messages).toHaveLength(2);
+    const created = await fetch(`${stack.httpUrl}/apps/${APP}/deletion-requests?${adminQuery()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: 'carol' }),
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const deadline = Date.now() + 60_000;
+    let receipt: { status: string; deleted: { messages: number } } | undefined;
+    while (Date.now() < deadline) {
+      const response = await fetch(`${stack.httpUrl}/apps/${APP}/deletion-requests/${id}?${adminQuery()}`);
+      receipt = (await response.json()) as typeof receipt;
+      if (receipt?.status === 'completed') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(receipt).toMatchObject({ status: 'completed', deleted: { messages: 2 } });
+    expect(await exportOf('carol')).toEqual(expect.objectContaining({ userInfo: null, messages: [] }));
+  });
+
+  it('expires a due item when expire is invoked, and GET /conformance then shows 0 overdue', async () => {
+    // Retention is 1 day: a message sent 1 day minus 2 s ago is due 2 s from now.
+    await afterSend('dave', 'key-due', nowSeconds() - 86_400 + 2, 'soon due');
+    await new Promise((r) => setTimeout(r, 3500));
+    expect((await exportOf('dave')).messages).toEqual([]);
+    await invoke('expire');
+    const response = await fetch(`${stack.httpUrl}/conformance`, { headers: operator });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { categories: Record<string, { overdue: number }> };
+    for (const category of ['log', 'monitoring', 'config', 'userInfo', 'messages']) {
+      expect(body.categories[category]?.overdue).toBe(0);
+    }
+    const client = createDynamoClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1' });
+    const item = await client.send(
+      new GetItemCommand({
+        TableName: stack.tables.personal,
+        Key: { pk: { S: `${APP}#msg#c2c#key-due` }, sk: { S: 'msg' } },
+      }),
+    );
+    client.destroy();
+    expect(item.Item).toBeUndefined();
+  });
+
+  it('terminates with a past date, purges through the Lambda Invoke API, then answers 404', async () => {
+    const terminatedAt = new Date(Date.now() - 70 * 86_400_000).toISOString();
+    const terminated = await fetch(`${stack.httpUrl}/apps/${APP}/termination`, {
+      method: 'POST',
+      headers: { ...operator, 'content-type': 'application/json' },
+      body: JSON.stringify({ terminatedAt }),
+    });
+    expect(terminated.status).toBe(200);
+    expect(await terminated.json()).toMatchObject({ status: 'terminated', terminatedAt });
+    await invoke('purge');
+    expect((await fetch(`${stack.httpUrl}/apps/${APP}`, { headers: operator })).status).toBe(404);
   });
 });
