@@ -1,12 +1,12 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { WorkerEvent, WorkerReport } from '../functions/deletion-worker/run.js';
 import { accountPseudonym } from '../lib/policy/pseudonym.js';
 import { createAuditStore } from '../lib/store/audit.js';
 import { createDeletionRequestStore } from '../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
-import { ownerShard } from '../lib/store/keys.js';
-import { OWNER_INDEX, ownerSortPrefix } from '../lib/store/personal-keys.js';
+import { ownerIndexQuery } from '../lib/store/personal-keys.js';
+import { queryAllPages } from '../lib/store/query-pages.js';
 import {
   BENCH_AUDIT_HMAC_KEY,
   benchDoc,
@@ -58,25 +58,10 @@ function summarizeCapacity(proxy: DynamoProxy, tables: Tables): string {
 
 /** The minimum: find exactly the account's items on the owner index, delete each once. */
 async function minimalErasure(doc: DynamoDBDocumentClient, tableName: string, app: string): Promise<number> {
-  const keys: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: OWNER_INDEX,
-        KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
-        ExpressionAttributeValues: {
-          ':shard': ownerShard(app, ACCOUNT),
-          ':prefix': ownerSortPrefix(ACCOUNT),
-        },
-        ProjectionExpression: 'pk, sk',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    keys.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const keys = await queryAllPages(doc, {
+    ...ownerIndexQuery(tableName, app, ACCOUNT),
+    ProjectionExpression: 'pk, sk',
+  });
   for (let i = 0; i < keys.length; i += 25) {
     let pending = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
     while (pending.length > 0) {

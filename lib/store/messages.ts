@@ -13,15 +13,14 @@ import type { MessageElement, SensitiveKind } from '../policy/sensitive-data.js'
 import { toEpochSeconds } from '../policy/time.js';
 import { batchGetAll } from './batch-get.js';
 import { heldBucket } from './expiry-index.js';
-import { expiringAttributes, ownerShard } from './keys.js';
+import { expiringAttributes } from './keys.js';
 import { isLive, liveCondition } from './live.js';
 import {
   type ItemKey,
   type MessageRef,
   messageKey,
-  OWNER_INDEX,
   ownerAttributes,
-  ownerSortPrefix,
+  ownerIndexQuery,
 } from './personal-keys.js';
 import { queryAllPages } from './query-pages.js';
 
@@ -136,17 +135,12 @@ export function storeFailure(action: string, cause: unknown): StoreError {
  */
 export function ownedMessagesQuery(tableName: string, app: string, account: string, now: Date) {
   const live = liveCondition(now);
+  const query = ownerIndexQuery(tableName, app, account, 'messages');
   return {
-    TableName: tableName,
-    IndexName: OWNER_INDEX,
-    KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
+    ...query,
     FilterExpression: live.expression,
     ExpressionAttributeNames: live.names,
-    ExpressionAttributeValues: {
-      ...live.values,
-      ':shard': ownerShard(app, account),
-      ':prefix': ownerSortPrefix(account, 'messages'),
-    },
+    ExpressionAttributeValues: { ...live.values, ...query.ExpressionAttributeValues },
   } satisfies QueryCommandInput;
 }
 

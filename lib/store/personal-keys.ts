@@ -68,3 +68,24 @@ export function ownerAttributes(
     ownerSort: [keyPart(account), category, seconds, pk].join(KEY_SEPARATOR),
   };
 }
+
+/**
+ * The owner-index Query for everything physically stored for an account (optionally one category):
+ * no live filter, so callers that must hide expired items add one (see ownedMessagesQuery).
+ */
+export function ownerIndexQuery(
+  tableName: string,
+  app: string,
+  account: string,
+  category?: PersonalCategoryId,
+) {
+  return {
+    TableName: tableName,
+    IndexName: OWNER_INDEX,
+    KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
+    ExpressionAttributeValues: {
+      ':shard': ownerShard(app, account),
+      ':prefix': ownerSortPrefix(account, category),
+    } as Record<string, unknown>,
+  };
+}

@@ -1,12 +1,6 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ownerShard } from '../../lib/store/keys.js';
-import {
-  type ItemKey,
-  messageKey,
-  OWNER_INDEX,
-  ownerSortPrefix,
-  userInfoKey,
-} from '../../lib/store/personal-keys.js';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ItemKey, messageKey, ownerIndexQuery, userInfoKey } from '../../lib/store/personal-keys.js';
+import { queryAllPages } from '../../lib/store/query-pages.js';
 import { ACCOUNTS, type SoakApp } from './apps.js';
 import type { Ledger, SentMessage, SentProfile } from './ledger.js';
 import { ZOMBIE_WRITE_MS } from './load.js';
@@ -125,25 +119,7 @@ export function profileExpectation(
 
 /** Every item stored for each app/account, read through the owner index: counts copies per logical item. */
 async function ownedItems(doc: DynamoDBDocumentClient, table: string, app: string, account: string) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: OWNER_INDEX,
-        KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
-        ExpressionAttributeValues: {
-          ':shard': ownerShard(app, account),
-          ':prefix': ownerSortPrefix(account),
-        },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return queryAllPages(doc, ownerIndexQuery(table, app, account));
 }
 
 export async function verify(

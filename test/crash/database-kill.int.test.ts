@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExpiryReport } from '../../functions/expire/run.js';
-import { TABLE_ENV_NAMES, type TableKey } from '../../lib/config.js';
+import type { TableKey } from '../../lib/config.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createMissingTables, TABLE_KEYS } from '../../lib/store/tables.js';
@@ -13,7 +13,7 @@ import { type FaultProxy, startFaultProxy } from '../../scripts/soak/fault-proxy
 import { accountRequest, requestStore } from '../functions/deletion-worker/deps.js';
 import { readItem, type StoredTestItem, writeItems } from '../functions/expire/items.js';
 import { seedMessages, seedUserInfo, storedFor } from '../lib/store/personal-fixtures.js';
-import { TEST_AUDIT_HMAC_KEY, TEST_OPERATOR_TOKEN } from '../support/database.js';
+import { handlerEnvironment } from '../support/database.js';
 import { lambdaContext } from '../support/events.js';
 
 /**
@@ -76,20 +76,11 @@ beforeAll(async () => {
   // unmoved held ones, see test/security/held-recall); here only the functions under test delete.
   await createMissingTables(client, tables, { ttl: false });
   client.destroy();
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: proxy.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    DATA_CENTER: 'local',
-    OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-    AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
-    EXPIRY_GRACE_SECONDS: '0',
+  Object.assign(process.env, handlerEnvironment(proxy.endpoint, tables), {
     // Nothing listens there: a hand-over to a fresh invocation fails and is left to the schedule.
     LAMBDA_ENDPOINT: 'http://127.0.0.1:9',
     FUNCTION_NAME_PREFIX: 'im-retention-crash-',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-    ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
   });
   worker = (await import('../../functions/deletion-worker/handler.js')).handler as unknown as Handler;
   expire = (await import('../../functions/expire/handler.js')).handler as unknown as Handler;

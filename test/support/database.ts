@@ -18,6 +18,26 @@ export interface TestDatabase {
 export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
 export const TEST_AUDIT_HMAC_KEY = 'test-audit-hmac-key-0123456789abcdef';
 
+/** What a handler module reads at import, for tables at `endpoint`: set it before importing the handler. */
+export function handlerEnvironment(
+  endpoint: string,
+  tables: Readonly<Record<TableKey, string>>,
+): Record<string, string> {
+  return {
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    DATA_CENTER: 'local',
+    OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
+    AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
+    EXPIRY_GRACE_SECONDS: '0',
+    APP_CACHE_SECONDS: '0',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
+  };
+}
+
 /**
  * Fresh, uniquely named tables on the run's DynamoDB Local, and the environment a handler module
  * reads at import: import handlers (dynamically) after this resolves.
@@ -41,20 +61,7 @@ export async function createTestDatabase(
     requestTimeoutMs: 5000,
   });
   await createMissingTables(client, tables, { ttl: options.ttl ?? false });
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    DATA_CENTER: 'local',
-    OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-    AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
-    EXPIRY_GRACE_SECONDS: '0',
-    APP_CACHE_SECONDS: '0',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
-    ...env,
-  });
+  Object.assign(process.env, handlerEnvironment(endpoint, tables), env);
   return {
     endpoint,
     client,

@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ownerShard } from '../../../lib/store/keys.js';
 import { createMessageStore } from '../../../lib/store/messages.js';
-import { OWNER_INDEX, ownerSortPrefix } from '../../../lib/store/personal-keys.js';
+import { ownerIndexQuery } from '../../../lib/store/personal-keys.js';
+import { queryAllPages } from '../../../lib/store/query-pages.js';
 import { createUserInfoStore } from '../../../lib/store/user-info.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
 
@@ -82,23 +82,9 @@ export async function storedFor(
   account: string,
 ): Promise<{ userInfo: number; messages: number }> {
   const counts = { userInfo: 0, messages: 0 };
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: OWNER_INDEX,
-        KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
-        ExpressionAttributeValues: {
-          ':shard': ownerShard(app, account),
-          ':prefix': ownerSortPrefix(account),
-        },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) counts[item.category as 'userInfo' | 'messages'] += 1;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for (const item of await queryAllPages(doc, ownerIndexQuery(tableName, app, account))) {
+    counts[item.category as 'userInfo' | 'messages'] += 1;
+  }
   return counts;
 }
 
