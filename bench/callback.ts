@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { AppConfig } from '../lib/policy/app-config.js';
 import { createAppStore } from '../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
-import { expiringAttributes } from '../lib/store/keys.js';
+import { expiringAttributes, itemIdOf } from '../lib/store/keys.js';
 import { messageKey, ownerAttributes } from '../lib/store/personal-keys.js';
 import { benchDoc, createBenchTables, handlerEnv, importHandler } from './support/database.js';
 import { READ_OPERATIONS, startDynamoProxy, WRITE_OPERATIONS } from './support/dynamo-proxy.js';
@@ -115,8 +115,8 @@ function bareHandler(endpoint: string, tableName: string, lookupTable?: string):
         Item: {
           pk,
           sk,
-          ...expiringAttributes('messages', SDK_APP_ID, expiresAt, pk),
-          ...ownerAttributes(SDK_APP_ID, body.From_Account, 'messages', msgTime, pk),
+          ...expiringAttributes('messages', SDK_APP_ID, expiresAt, itemIdOf({ pk, sk })),
+          ...ownerAttributes(SDK_APP_ID, body.From_Account, 'messages', msgTime, { pk, sk }),
           kind: 'c2c',
           msgKey: body.MsgKey,
           to: body.To_Account,

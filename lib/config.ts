@@ -28,7 +28,7 @@ const envSchema = z.object({
   EXPIRY_GRACE_SECONDS: z.coerce.number().int().min(0).default(0),
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).default(60),
   FUNCTION_NAME_PREFIX: z.string().default(''),
-  APP_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  APP_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(2),
   OPERATOR_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
   OPERATOR_TOKEN_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   AUDIT_HMAC_KEY: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
@@ -44,7 +44,10 @@ export interface AppEnvironment {
   readonly region: string;
   readonly expiryGraceSeconds: number;
   readonly callbackMaxSkewSeconds: number;
-  /** How long a warm callback container may reuse an app record it read (0: never). */
+  /**
+   * How long a warm callback container may reuse an app record or an app's legal holds it read (0:
+   * never); every route changing them waits this long before it answers (lib/http/settle.ts).
+   */
   readonly appCacheSeconds: number;
   /** `${service}-${stage}-`: prefix of deployed function names, for asynchronous invokes. */
   readonly functionNamePrefix: string;

@@ -1,4 +1,4 @@
-import { expiringAttributes } from '../../lib/store/keys.js';
+import { expiringAttributes, itemIdOf } from '../../lib/store/keys.js';
 import { messageKey, ownerAttributes, userInfoKey } from '../../lib/store/personal-keys.js';
 
 /**
@@ -22,8 +22,8 @@ export function messageItem(spec: MessageSpec): Record<string, unknown> {
   return {
     pk,
     sk,
-    ...expiringAttributes('messages', spec.app, spec.expiresAt, pk),
-    ...ownerAttributes(spec.app, spec.account, 'messages', spec.msgTime, pk),
+    ...expiringAttributes('messages', spec.app, spec.expiresAt, itemIdOf({ pk, sk })),
+    ...ownerAttributes(spec.app, spec.account, 'messages', spec.msgTime, { pk, sk }),
     app: spec.app,
     kind: 'c2c',
     msgKey: spec.msgKey,
@@ -46,13 +46,14 @@ export function userInfoItem(
   const key = userInfoKey(app, account);
   return {
     ...key,
-    ...expiringAttributes('userInfo', app, expiresAt, key.pk),
-    ...ownerAttributes(app, account, 'userInfo', setAt, key.pk),
+    ...expiringAttributes('userInfo', app, expiresAt, itemIdOf(key)),
+    ...ownerAttributes(app, account, 'userInfo', setAt, key),
     app,
     updatedAt: setAt.toISOString(),
     eventTimeMs: setAt.getTime(),
-    nick: 'A nickname',
-    nickExpiresAt: expiresAt,
+    nickname: 'A nickname',
+    nicknameExpiresAt: expiresAt,
+    nicknameSetAt: setAt.getTime(),
   };
 }
 

@@ -9,11 +9,13 @@ import { NotFoundError } from '../../lib/errors.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
+import { waitOutCaches } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { type AppConfig, appConfigSchema, type PrivacySettingsInput } from '../../lib/policy/app-config.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import { optionalJsonBody } from './optional-body.js';
 import { privacyPatchSchema, sdkAppIdOf, terminationRequestSchema } from './schemas.js';
 import { terminateApp } from './termination.js';
@@ -22,7 +24,13 @@ import { appView } from './view.js';
 const env = loadEnvironment();
 const logger = createLogger('apps');
 const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
-const appStore = createAppStore({ doc, tableName: env.tables.apps });
+const appStore = createAppStore({
+  doc,
+  tableName: env.tables.apps,
+  cuts: createRetentionCutRegistry({ doc, tableName: env.tables.governance }),
+});
+/** Every change here is in force at its answer: wait out the callback's caches first (lib/http/settle.ts). */
+const settle = () => waitOutCaches(env.appCacheSeconds * 1000);
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 const operator = createOperatorVerifier({
   token: env.operatorToken,
@@ -42,6 +50,7 @@ const putApp = middy<Authed<AppConfig>>()
   .handler(async (event) => {
     const sdkAppId = sdkAppIdOf(event);
     const { record, created } = await appStore.put(sdkAppId, event.body, new Date());
+    await settle();
     logger.info(created ? 'app registered' : 'app configuration replaced', { sdkAppId });
     return json(200, appView(record, env.dataCenter));
   });
@@ -63,6 +72,7 @@ const patchPrivacy = middy<Authed<PrivacySettingsInput>>()
   .handler(async (event) => {
     const sdkAppId = sdkAppIdOf(event);
     const record = await appStore.updatePrivacy(sdkAppId, event.body, new Date());
+    await settle();
     logger.info('privacy settings changed', { sdkAppId, changed: Object.keys(event.body) });
     return json(200, appView(record, env.dataCenter));
   });
@@ -74,6 +84,7 @@ const postTermination = middy<Authed<{ terminatedAt?: string }>>()
   .handler(async (event) => {
     const sdkAppId = sdkAppIdOf(event);
     const answer = await terminateApp(appStore, sdkAppId, event.body.terminatedAt, new Date());
+    await settle();
     logger.info('app terminated', { sdkAppId, purgeAt: answer.purgeAt, repeated: answer.alreadyTerminated });
     return json(200, { status: answer.status, terminatedAt: answer.terminatedAt, purgeAt: answer.purgeAt });
   });
@@ -84,6 +95,7 @@ const deleteTermination = middy<Authed>()
   .handler(async (event) => {
     const sdkAppId = sdkAppIdOf(event);
     await appStore.reactivate(sdkAppId, new Date());
+    await settle();
     logger.info('app reactivated', { sdkAppId });
     return json(200, { status: 'active', purgeAt: null });
   });

@@ -2,9 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { BadRequestError } from '../../lib/errors.js';
 import { privacySettingsSchema } from '../../lib/policy/app-config.js';
-
-/** Tencent SDKAppIDs are unsigned integers (a UserSig carries them as a JSON number). */
-export const sdkAppIdSchema = z.string().regex(/^[1-9]\d{0,19}$/, 'must be a positive integer');
+import { sdkAppIdSchema } from '../../lib/policy/identifiers.js';
 
 /** The `sdkAppId` path parameter, validated (after authentication) as 400 naming the field. */
 export function sdkAppIdOf(event: Pick<APIGatewayProxyEventV2, 'pathParameters'>): string {

@@ -1,8 +1,10 @@
 import { loadEnvironment } from '../../lib/config.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
-import { cachedAppStore } from '../../lib/store/app-cache.js';
+import { cachedAppStore, cachedHolds } from '../../lib/store/app-cache.js';
 import { createAppStore } from '../../lib/store/apps.js';
+import { createAuditStore } from '../../lib/store/audit.js';
+import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
@@ -21,16 +23,20 @@ const doc = createDocumentClient(
     requestTimeoutMs: 500,
   }),
 );
+const cache = { ttlMs: env.appCacheSeconds * 1000 };
 
 /** `POST /im/callback`: Tencent IM third-party callbacks (CONTRACT.md "Callback answers"). */
 export const handler = createCallbackHandler({
-  appStore: cachedAppStore(createAppStore({ doc, tableName: env.tables.apps }), {
-    ttlMs: env.appCacheSeconds * 1000,
-  }),
+  appStore: cachedAppStore(createAppStore({ doc, tableName: env.tables.apps }), cache),
   messages: createMessageStore({ doc, tableName: env.tables.personal }),
   userInfo: createUserInfoStore({ doc, tableName: env.tables.personal }),
-  legalHolds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
+  legalHolds: cachedHolds(createLegalHoldStore({ doc, tableName: env.tables.governance }), cache),
   expiryState: createExpiryStateStore({ doc, tableName: env.tables.governance }),
+  groupErasure: createDeletionRequestStore({
+    doc,
+    tableName: env.tables.governance,
+    audit: createAuditStore({ doc, tableName: env.tables.governance }),
+  }),
   recorder: createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger }),
   dataCenter: env.dataCenter,
   maxSkewSeconds: env.callbackMaxSkewSeconds,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { accountSchema, identifierSchema, UINT32_MAX } from '../../lib/policy/identifiers.js';
 
 /**
  * Request bodies of the Tencent IM callbacks this service handles, from Tencent's documented field
@@ -16,12 +17,11 @@ const numeric = z.union([
     .transform(Number),
 ]);
 const count = z.number().int().nonnegative();
-/** A UTF-16 surrogate not paired: JSON can carry one (`"\ud800"`), but it cannot become a key (encodeURIComponent throws). */
-const LONE_SURROGATE = /\p{Cs}/u;
-const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
-/** A string that becomes part of an item key: bounded and well-formed Unicode. */
-const keyString = () => z.string().min(1).max(256).refine(wellFormed, 'must be well-formed Unicode');
-const account = keyString();
+/** Tencent's unsigned 32-bit fields: MsgSeq, MsgRandom, MsgTime (seconds). */
+const uint32 = numeric.pipe(z.number().int().min(0).max(UINT32_MAX));
+/** A string that becomes part of an item key: bounded in UTF-8 bytes and well-formed (lib/policy/identifiers.ts). */
+const keyString = () => identifierSchema();
+const account = accountSchema;
 const text = z.string();
 
 /**
@@ -42,8 +42,9 @@ function unstorable(value: unknown, depth: number): string | undefined {
   return undefined;
 }
 
-/** Milliseconds since the epoch (Tencent's EventTime). */
-const eventTime = numeric.optional();
+/** Milliseconds since the epoch (Tencent's EventTime), within what a JavaScript Date can hold. */
+export const MAX_EVENT_TIME_MS = 8_640_000_000_000_000;
+const eventTime = numeric.pipe(z.number().min(0).max(MAX_EVENT_TIME_MS)).optional();
 
 // TIMMessage element types (Tencent "消息格式描述"), content checked, kept loose so nothing is lost.
 const textElem = z.object({ MsgType: z.literal('TIMTextElem'), MsgContent: z.looseObject({ Text: text }) });
@@ -119,6 +120,29 @@ const videoElem = z.object({
   }),
 });
 
+/**
+ * A merged forward: other people's messages nested (`MsgList[].MsgBody`), with a title, a compatible
+ * text and an abstract a person reads. Above 12 KB Tencent sends only a `JsonMsgKey`.
+ */
+const relayElem = z.object({
+  MsgType: z.literal('TIMRelayElem'),
+  MsgContent: z.looseObject({
+    Title: text.optional(),
+    MsgNum: count.optional(),
+    CompatibleText: text.optional(),
+    AbstractList: z.array(text).max(64).optional(),
+    MsgList: z
+      .array(
+        z.looseObject({
+          MsgBody: z.array(z.looseObject({ MsgType: z.string(), MsgContent: z.unknown() })).max(64),
+        }),
+      )
+      .max(256)
+      .optional(),
+    JsonMsgKey: text.optional(),
+  }),
+});
+
 export const KNOWN_ELEMENT_TYPES = [
   'TIMTextElem',
   'TIMImageElem',
@@ -128,6 +152,7 @@ export const KNOWN_ELEMENT_TYPES = [
   'TIMCustomElem',
   'TIMLocationElem',
   'TIMFaceElem',
+  'TIMRelayElem',
 ] as const;
 
 const knownElement = z.discriminatedUnion('MsgType', [
@@ -139,6 +164,7 @@ const knownElement = z.discriminatedUnion('MsgType', [
   customElem,
   locationElem,
   faceElem,
+  relayElem,
 ]);
 
 /** An element type added by Tencent after this schema was written: kept as sent, never scanned. */
@@ -167,9 +193,9 @@ export const c2cBeforeSendSchema = z.object({
   CallbackCommand: commandField,
   From_Account: account,
   To_Account: account,
-  MsgSeq: numeric.optional(),
-  MsgRandom: numeric.optional(),
-  MsgTime: numeric.optional(),
+  MsgSeq: uint32.optional(),
+  MsgRandom: uint32.optional(),
+  MsgTime: uint32.optional(),
   MsgKey: z.string().optional(),
   MsgId: z.string().optional(),
   OnlineOnlyFlag: numeric.optional(),
@@ -184,16 +210,18 @@ export const groupBeforeSendSchema = z.object({
   Type: z.string().optional(),
   From_Account: account,
   Operator_Account: z.string().optional(),
-  Random: numeric.optional(),
+  Random: uint32.optional(),
   OnlineOnlyFlag: numeric.optional(),
   MsgBody: msgBodySchema,
   CloudCustomData: z.string().optional(),
+  TopicId: keyString().optional(),
   EventTime: eventTime,
 });
 
 export const c2cAfterSendSchema = c2cBeforeSendSchema.extend({
-  MsgTime: numeric,
+  MsgTime: uint32,
   MsgKey: keyString(),
+  /** 0: delivered; anything else: not delivered (Tencent still calls after-send), so not stored. */
   SendMsgResult: numeric.optional(),
   ErrorInfo: z.string().optional(),
   UnreadMsgNum: numeric.optional(),
@@ -201,9 +229,10 @@ export const c2cAfterSendSchema = c2cBeforeSendSchema.extend({
 
 export const groupAfterSendSchema = groupBeforeSendSchema
   .extend({
-    MsgSeq: numeric.pipe(z.number().int().nonnegative()),
-    MsgTime: numeric.optional(),
+    MsgSeq: uint32,
+    MsgTime: uint32.optional(),
     MsgId: z.string().optional(),
+    SendMsgResult: numeric.optional(),
   })
   .refine((body) => body.MsgTime !== undefined || body.EventTime !== undefined, {
     message: 'MsgTime or EventTime is required',
@@ -225,10 +254,51 @@ export const groupRecallSchema = z.object({
   Type: z.string().optional(),
   Operator_Account: z.string().optional(),
   MsgSeqList: z
-    .array(z.object({ MsgSeq: numeric.pipe(z.number().int().nonnegative()) }))
+    .array(z.object({ MsgSeq: uint32 }))
     .min(1)
     .max(100),
-  TopicId: z.string().optional(),
+  TopicId: keyString().optional(),
+  EventTime: eventTime,
+});
+
+/** C2C.CallbackAfterModifyMsg: `MsgKey` is the original message's, `MsgBody` the new content. */
+export const c2cModifySchema = z.object({
+  CallbackCommand: commandField,
+  From_Account: account,
+  To_Account: account.optional(),
+  Operator_Account: z.string().optional(),
+  MsgSeq: uint32.optional(),
+  MsgRandom: uint32.optional(),
+  MsgTime: uint32.optional(),
+  MsgKey: keyString(),
+  MsgBody: msgBodySchema,
+  CloudCustomData: z.string().optional(),
+  EventTime: eventTime,
+});
+
+/** Group.CallbackAfterModifyMsg: the group message `GroupId` + `TopicId` + `MsgSeq`, with its new content. */
+export const groupModifySchema = z.object({
+  CallbackCommand: commandField,
+  GroupId: keyString(),
+  Type: z.string().optional(),
+  From_Account: account.optional(),
+  Operator_Account: z.string().optional(),
+  MsgSeq: uint32,
+  MsgTime: uint32.optional(),
+  MsgBody: msgBodySchema,
+  CloudCustomData: z.string().optional(),
+  TopicId: keyString().optional(),
+  EventTime: eventTime,
+});
+
+/** Group.CallbackAfterGroupDestroyed: the group's stored messages are erased. */
+export const groupDestroyedSchema = z.object({
+  CallbackCommand: commandField,
+  GroupId: keyString(),
+  Type: z.string().optional(),
+  Owner_Account: z.string().optional(),
+  Name: z.string().optional(),
+  MemberList: z.array(z.looseObject({ Member_Account: z.string().optional() })).optional(),
   EventTime: eventTime,
 });
 
@@ -247,11 +317,4 @@ export const stateChangeSchema = z.object({
   EventTime: eventTime,
 });
 
-export type C2cBeforeSend = z.infer<typeof c2cBeforeSendSchema>;
-export type GroupBeforeSend = z.infer<typeof groupBeforeSendSchema>;
-export type C2cAfterSend = z.infer<typeof c2cAfterSendSchema>;
-export type GroupAfterSend = z.infer<typeof groupAfterSendSchema>;
-export type C2cRecall = z.infer<typeof c2cRecallSchema>;
-export type GroupRecall = z.infer<typeof groupRecallSchema>;
-export type PortraitSet = z.infer<typeof portraitSetSchema>;
 export type MsgBody = z.infer<typeof msgBodySchema>;

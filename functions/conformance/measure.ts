@@ -1,15 +1,13 @@
 import { CATEGORY_IDS, type CategoryId } from '../../lib/policy/categories.js';
 import {
-  epochSeconds,
   firstMonthToWalk,
   furthestExpiryMonth,
   holdsTouchCategory,
   isOverdue,
-  monthOf,
-  monthRange,
   originalExpiresAt,
 } from '../../lib/policy/expiry.js';
 import type { LegalHold } from '../../lib/policy/legal-holds.js';
+import { epochSeconds, monthOf, monthRange } from '../../lib/policy/time.js';
 import {
   CATEGORY_TABLES,
   createLimiter,

@@ -1,15 +1,6 @@
 import * as z from 'zod';
 import { PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
-
-/**
- * End-user accounts are opaque strings (Tencent UserIDs); bounded so a key stays small, and well-formed
- * Unicode: a lone surrogate (which JSON can carry as `"\ud800"`) cannot become a key part.
- */
-export const accountSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((account) => !/\p{Cs}/u.test(account), 'must be well-formed Unicode');
+import { accountSchema } from '../../lib/policy/identifiers.js';
 
 /**
  * `POST /apps/{sdkAppId}/deletion-requests`: `{"account"}` or `{"allAccounts": true}`, optional

@@ -7,6 +7,7 @@ import {
   unionIds,
   zeroCounts,
 } from '../../lib/policy/deletion.js';
+import { originalExpiresAt } from '../../lib/policy/expiry.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
 import {
   type DeletionRequest,
@@ -21,6 +22,7 @@ import {
   type PersonalErasureStore,
 } from '../../lib/store/personal-erasure.js';
 import type { ItemKey } from '../../lib/store/personal-keys.js';
+import { isHeldSnapshot } from '../../lib/store/tombstones.js';
 
 /**
  * One worker's pass over one deletion request: walk the owner index from the saved cursor, and for
@@ -54,6 +56,10 @@ const MAX_RESTARTS = 5;
 
 export function subjectOf(request: DeletionRequest): DeletionSubject {
   if (request.subject === 'allAccounts') return { kind: 'allAccounts' };
+  if (request.subject === 'group') {
+    if (request.groupId === undefined) throw new Error(`group request ${request.id} has lost its group`);
+    return { kind: 'group', groupId: request.groupId };
+  }
   if (request.account === undefined) throw new Error(`open request ${request.id} has lost its account`);
   return { kind: 'account', account: request.account };
 }
@@ -117,11 +123,20 @@ async function runPass(
     passWithheld = addCounts(passWithheld, decision.withheld);
     passHolds = unionIds(passHolds, decision.holdIds);
     cursor = page.lastKey ? { step: cursor.step, lastKey: page.lastKey } : { step: cursor.step + 1 };
+    const work = decision.batch.deletes.length + decision.batch.tombstones.length;
     request = await requests.checkpoint(request, budget.owner, {
       cursor,
       passWithheld,
       passHolds,
-      ...(decision.keys.length > 0 ? { pending: { keys: decision.keys, counts: decision.deleted } } : {}),
+      ...(work > 0
+        ? {
+            pending: {
+              keys: [...decision.batch.deletes],
+              tombstones: [...decision.batch.tombstones],
+              counts: decision.deleted,
+            },
+          }
+        : {}),
     });
     if (request.pending) request = await finishPending(deps, request, budget.owner);
   }
@@ -148,18 +163,25 @@ async function finishPending(
   request: DeletionRequest,
   owner: string,
 ): Promise<DeletionRequest> {
-  await deps.erasure.deleteKeys(request.pending?.keys ?? []);
+  await deps.erasure.apply(
+    { deletes: request.pending?.keys ?? [], tombstones: request.pending?.tombstones ?? [] },
+    deps.now(),
+  );
   return deps.requests.commitPending(request, owner);
 }
 
-/** Splits a page into what goes now and what a legal hold keeps. */
+/**
+ * Splits a page into what goes now and what a legal hold keeps. A message becomes a tombstone keeping its
+ * expiry (a replayed after-send stores nothing); a held snapshot or a profile is deleted.
+ */
 function decide(
   request: DeletionRequest,
   items: readonly OwnerIndexItem[],
   holds: readonly LegalHold[],
   now: Date,
 ) {
-  const keys: ItemKey[] = [];
+  const deletes: ItemKey[] = [];
+  const tombstones: Array<{ key: ItemKey; app: string; expiresAt: number }> = [];
   let deleted = zeroCounts();
   let withheld = zeroCounts();
   let holdIds: string[] = [];
@@ -178,10 +200,13 @@ function decide(
         holdIds,
         covering.map((hold) => hold.id),
       );
-    } else {
-      keys.push({ pk: item.pk, sk: item.sk });
-      deleted = addCounts(deleted, { [item.category]: 1 });
+      continue;
     }
+    const key = { pk: item.pk, sk: item.sk };
+    if (item.category === 'messages' && !isHeldSnapshot(key))
+      tombstones.push({ key, app: item.app, expiresAt: originalExpiresAt(Number(item.expiresAt)) });
+    else deletes.push(key);
+    deleted = addCounts(deleted, { [item.category]: 1 });
   }
-  return { keys, deleted, withheld, holdIds };
+  return { batch: { deletes, tombstones }, deleted, withheld, holdIds };
 }

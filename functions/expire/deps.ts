@@ -8,9 +8,12 @@ import {
 } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import { createPersonalErasureStore } from '../../lib/store/personal-erasure.js';
+import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
+import { createUserInfoStore } from '../../lib/store/user-info.js';
 import type { ExpiryDeps } from './run.js';
 
-/** The stores an expire run or a conformance check needs, built once per cold start. */
+/** The stores an expire run needs, built once per cold start. */
 export function createExpiryDeps(
   doc: DynamoDBDocumentClient,
   tables: AppEnvironment['tables'],
@@ -22,5 +25,10 @@ export function createExpiryDeps(
     indexes: { apps: index('apps'), personal: index('personal'), telemetry: index('telemetry') },
     state: createExpiryStateStore({ doc, tableName: tables.governance }),
     holds: createLegalHoldStore({ doc, tableName: tables.governance }),
+    cuts: {
+      registry: createRetentionCutRegistry({ doc, tableName: tables.governance }),
+      owners: createPersonalErasureStore({ doc, tableName: tables.personal }),
+      profiles: createUserInfoStore({ doc, tableName: tables.personal }),
+    },
   };
 }

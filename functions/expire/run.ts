@@ -1,8 +1,8 @@
-import { CATEGORY_IDS, type CategoryId } from '../../lib/policy/categories.js';
+import { CATEGORY_IDS } from '../../lib/policy/categories.js';
 import {
   decideExpiry,
   decideHeld,
-  epochSeconds,
+  type ExpiringKind,
   expiryCutoff,
   HOLD_LOOKAHEAD_SECONDS,
   holdsTouchCategory,
@@ -12,7 +12,8 @@ import {
   originalExpiresAt,
   releasedHoldIds,
 } from '../../lib/policy/expiry.js';
-import { coveringHolds } from '../../lib/policy/legal-holds.js';
+import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
+import { epochSeconds } from '../../lib/policy/time.js';
 import {
   CATEGORY_TABLES,
   createLimiter,
@@ -23,14 +24,23 @@ import {
 } from '../../lib/store/expiry-index.js';
 import type { ExpiryStateStore, HeldBucketRecord } from '../../lib/store/expiry-state.js';
 import { expiryBucketsOfMonth } from '../../lib/store/keys.js';
-import type { LegalHoldStore } from '../../lib/store/legal-holds.js';
+import type { ActiveHolds } from '../../lib/store/legal-holds.js';
+import { isHeldSnapshot, TOMBSTONE_KIND } from '../../lib/store/tombstones.js';
+import { applyCuts, type CutDeps, type CutReport } from './cuts.js';
 
-/** One expire run over the expiry index of every category (docs/expiry.md). */
+/** One expire run over the expiry index of every kind (docs/expiry.md). */
 export interface ExpiryDeps {
   indexes: Readonly<Record<ExpiringTableKey, ExpiryIndex>>;
   state: ExpiryStateStore;
-  holds: Pick<LegalHoldStore, 'listActive'>;
+  holds: ActiveHolds;
+  /** Retention cuts waiting to be applied to what is stored; absent: none are. */
+  cuts?: Omit<CutDeps, 'index' | 'state'>;
 }
+
+/** Every kind a run walks: the policy categories and the tombstones recalls and erasures leave. */
+export const EXPIRING_KINDS: readonly ExpiringKind[] = [...CATEGORY_IDS, TOMBSTONE_KIND];
+/** Index entries read per page: the hold registry's generation is compared before each page's writes. */
+export const DEFAULT_PAGE_SIZE = 250;
 
 export interface ExpiryRunOptions {
   now: Date;
@@ -38,14 +48,14 @@ export interface ExpiryRunOptions {
   dryRun: boolean;
   /** True once no new work may start (the Lambda's remaining time is nearly used up). */
   shouldStop: () => boolean;
-  categories?: readonly CategoryId[];
+  categories?: readonly ExpiringKind[];
   /** Buckets walked at once, across categories. */
   bucketConcurrency?: number;
   /** BatchWriteItem / UpdateItem calls in flight at once, across the run. */
   writeConcurrency?: number;
   pageSize?: number;
   /** Told about a bucket that failed; the run carries on with the others. */
-  onError?: (category: CategoryId, error: unknown) => void;
+  onError?: (category: ExpiringKind, error: unknown) => void;
 }
 
 export interface CategoryReport {
@@ -79,7 +89,9 @@ export interface ExpiryReport {
   cutoff: string;
   graceSeconds: number;
   stoppedEarly: boolean;
-  categories: Partial<Record<CategoryId, CategoryReport>>;
+  /** Retention cuts applied to what was stored, before the walk (so what they end is deleted by it). */
+  cuts: CutReport;
+  categories: Partial<Record<ExpiringKind, CategoryReport>>;
 }
 
 /** Running minimum and count of overdue expiries, before and after the run's deletes. */
@@ -101,18 +113,42 @@ export async function runExpiry(deps: ExpiryDeps, options: ExpiryRunOptions): Pr
   const { now, dryRun, shouldStop } = options;
   const nowSeconds = epochSeconds(now);
   const cutoff = expiryCutoff(now, options.graceSeconds);
-  const categories = options.categories ?? CATEGORY_IDS;
+  const categories = options.categories ?? EXPIRING_KINDS;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const bucketLimit = createLimiter(options.bucketConcurrency ?? 16);
   const writeLimit = createLimiter(options.writeConcurrency ?? 8);
-  const activeHolds = await deps.holds.listActive(now);
-  const heldBuckets = await deps.state.listHeldBuckets();
   let stoppedEarly = false;
   const stop = () => {
     if (!stoppedEarly && shouldStop()) stoppedEarly = true;
     return stoppedEarly;
   };
 
-  async function runCategory(category: CategoryId): Promise<CategoryReport> {
+  // The generation is read before the holds: a hold created in between moves it, and the next check reloads.
+  let holdState = { generation: await deps.holds.generation(), holds: await deps.holds.listActive(now) };
+  let reloading: Promise<void> | undefined;
+  /** The active holds, reloaded whenever one came or went since they were read (one GetItem per call). */
+  async function currentHolds(): Promise<readonly LegalHold[]> {
+    const generation = await deps.holds.generation();
+    if (generation !== holdState.generation) {
+      reloading ??= deps.holds.listActive(now).then((holds) => {
+        holdState = { generation, holds };
+        reloading = undefined;
+      });
+      await reloading;
+    }
+    return holdState.holds;
+  }
+  const activeHolds = holdState.holds;
+
+  const cutReport = deps.cuts
+    ? await applyCuts(
+        { ...deps.cuts, index: deps.indexes.personal, state: deps.state },
+        { now, holds: currentHolds, shouldStop: stop, dryRun },
+      )
+    : { applied: 0, shortened: 0, parked: 0, pending: 0 };
+  const heldBuckets = await deps.state.listHeldBuckets();
+
+  async function runCategory(category: ExpiringKind): Promise<CategoryReport> {
     const index = deps.indexes[CATEGORY_TABLES[category]];
     const before = new OverdueTally();
     const after = new OverdueTally();
@@ -128,8 +164,8 @@ export async function runExpiry(deps: ExpiryDeps, options: ExpiryRunOptions): Pr
     const recorded = new Map<string, Promise<void>>();
 
     /** Registers the covering holds on the held bucket's record (once per run), then moves the item. */
-    async function moveToHeld(entry: IndexEntry): Promise<void> {
-      const ids = coveringHolds(activeHolds, entry, now)
+    async function moveToHeld(entry: IndexEntry, holds: readonly LegalHold[]): Promise<void> {
+      const ids = coveringHolds(holds, entry, now)
         .map((hold) => hold.id)
         .sort();
       const recordKey = `${entry.app}\u0000${ids.join(',')}`;
@@ -158,16 +194,14 @@ export async function runExpiry(deps: ExpiryDeps, options: ExpiryRunOptions): Pr
     async function walkBucket(bucket: string, upTo: number): Promise<boolean> {
       if (stop()) return false;
       let drained = true;
-      for await (const page of index.pages(bucket, {
-        upTo,
-        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
-      })) {
+      for await (const page of index.pages(bucket, { upTo, pageSize })) {
         if (stop()) return false;
+        const holds = await currentHolds();
         const toDelete: IndexEntry[] = [];
         const toHold: IndexEntry[] = [];
         for (const entry of page) {
-          if (isOverdue(entry, activeHolds, now)) before.add(entry.expiresAt);
-          switch (decideExpiry(entry, activeHolds, now, cutoff)) {
+          if (isOverdue(entry, holds, now)) before.add(entry.expiresAt);
+          switch (decideExpiry(entry, holds, now, cutoff)) {
             case 'hold':
               report.holding += 1;
               toHold.push(entry);
@@ -184,33 +218,37 @@ export async function runExpiry(deps: ExpiryDeps, options: ExpiryRunOptions): Pr
               break;
           }
         }
-        if (!dryRun) await Promise.all(toHold.map(moveToHeld));
+        if (!dryRun) await Promise.all(toHold.map((entry) => moveToHeld(entry, holds)));
         if (!(await deleteAll(toDelete))) drained = false;
       }
       return drained;
     }
 
-    /** Sweeps a held bucket once one of the holds recorded on it has ended. */
+    /**
+     * Sweeps a held bucket once one of the holds recorded on it has ended. A held snapshot (values an
+     * edit or a profile write superseded) is deleted as soon as no hold covers it: it was kept for the hold.
+     */
     async function sweepHeld(record: HeldBucketRecord): Promise<boolean> {
       const activeIds = new Set(
-        activeHolds.filter((h) => h.app === record.app && h.categories.includes(category)).map((h) => h.id),
+        activeHolds.filter((h) => h.app === record.app && holdsTouchCategory([h], category)).map((h) => h.id),
       );
       const released = releasedHoldIds(record.holdIds, activeIds);
       if (released.length === 0 && record.holdIds.length > 0) return true;
       let kept = 0;
       let done = true;
-      for await (const page of index.pages(heldBucket(category, record.app))) {
+      for await (const page of index.pages(heldBucket(category, record.app), { pageSize })) {
         if (stop()) return false;
+        const holds = await currentHolds();
         const toDelete: IndexEntry[] = [];
         for (const entry of page) {
-          if (isOverdue(entry, activeHolds, now)) before.add(originalExpiresAt(entry.expiresAt));
-          const decision = decideHeld(entry, activeHolds, now, cutoff);
+          if (isOverdue(entry, holds, now)) before.add(originalExpiresAt(entry.expiresAt));
+          const decision = decideHeld(entry, holds, now, cutoff);
           if (decision === 'keep') kept += 1;
-          else if (decision === 'delete') {
+          else if (decision === 'delete' || isHeldSnapshot(entry.key)) {
             report.due += 1;
             toDelete.push(entry);
           } else {
-            if (isOverdue(entry, activeHolds, now)) {
+            if (isOverdue(entry, holds, now)) {
               report.withinGrace += 1;
               after.add(originalExpiresAt(entry.expiresAt));
             }
@@ -285,6 +323,7 @@ export async function runExpiry(deps: ExpiryDeps, options: ExpiryRunOptions): Pr
     cutoff: new Date(cutoff * 1000).toISOString(),
     graceSeconds: options.graceSeconds,
     stoppedEarly,
+    cuts: cutReport,
     categories: Object.fromEntries(reports),
   };
 }

@@ -9,6 +9,7 @@ import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
+import { waitOutCaches } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
 import { createLogger } from '../../lib/log.js';
@@ -17,7 +18,10 @@ import { accountPseudonym } from '../../lib/policy/pseudonym.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createExpiryIndex } from '../../lib/store/expiry-index.js';
+import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import { parkWhatTtlCouldReach } from './protect.js';
 import { type LegalHoldBody, legalHoldSchema } from './schemas.js';
 
 const env = loadEnvironment();
@@ -25,6 +29,14 @@ const logger = createLogger('legal-holds');
 const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const holds = createLegalHoldStore({ doc, tableName: env.tables.governance });
+const protection = {
+  indexes: {
+    apps: createExpiryIndex({ doc, tableName: env.tables.apps, table: 'apps' }),
+    personal: createExpiryIndex({ doc, tableName: env.tables.personal, table: 'personal' }),
+    telemetry: createExpiryIndex({ doc, tableName: env.tables.telemetry, table: 'telemetry' }),
+  },
+  state: createExpiryStateStore({ doc, tableName: env.tables.governance }),
+};
 const audit = createAuditStore({ doc, tableName: env.tables.governance });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 const operator = createOperatorVerifier({
@@ -55,7 +67,12 @@ function holdDetails(hold: LegalHold, key: string): Record<string, unknown> {
   };
 }
 
-/** `POST /apps/{sdkAppId}/legal-holds` (operator): 201 with the hold; matching data is kept while it stands. */
+/**
+ * `POST /apps/{sdkAppId}/legal-holds` (operator): 201 with the hold; matching data is kept while it
+ * stands, from the answer on: `expire` and the deletion worker read the hold registry consistently,
+ * what DynamoDB TTL could reach before `expire` sees the hold is parked first, and the callbacks' cached
+ * view of the app's holds is waited out.
+ */
 const postHold = middy<Authed<LegalHoldBody>, APIGatewayProxyResultV2, Error, Context>()
   .use(operatorOnly())
   .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
@@ -76,13 +93,20 @@ const postHold = middy<Authed<LegalHoldBody>, APIGatewayProxyResultV2, Error, Co
       },
       now,
     );
+    const parked = await parkWhatTtlCouldReach(protection, hold, now);
     await audit.record({
       app: hold.app,
       action: 'legalHoldCreated',
       at: hold.createdAt,
       details: holdDetails(hold, auditKeyOf(context)),
     });
-    logger.info('legal hold created', { app: hold.app, holdId: hold.id, categories: hold.categories });
+    await waitOutCaches(env.appCacheSeconds * 1000);
+    logger.info('legal hold created', {
+      app: hold.app,
+      holdId: hold.id,
+      categories: hold.categories,
+      parked,
+    });
     return json(201, hold);
   });
 

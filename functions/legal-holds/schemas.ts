@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CATEGORY_IDS } from '../../lib/policy/categories.js';
-import { accountSchema } from '../deletion-requests/schemas.js';
+import { accountSchema } from '../../lib/policy/identifiers.js';
 
 /** `POST /apps/{sdkAppId}/legal-holds` (D3 exception): no account holds the whole app. */
 export const legalHoldSchema = z.strictObject({

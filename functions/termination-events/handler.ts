@@ -5,9 +5,9 @@ import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
 import { createLogger } from '../../lib/log.js';
+import { sdkAppIdSchema } from '../../lib/policy/identifiers.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { sdkAppIdSchema } from '../apps/schemas.js';
 import { terminateApp } from '../apps/termination.js';
 
 const env = loadEnvironment();

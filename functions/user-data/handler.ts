@@ -10,11 +10,11 @@ import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
+import { accountSchema } from '../../lib/policy/identifiers.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createPersonalExportStore, MAX_EXPORT_PAGE } from '../../lib/store/personal-export.js';
 import { createUserInfoStore } from '../../lib/store/user-info.js';
-import { accountSchema } from '../deletion-requests/schemas.js';
 
 const env = loadEnvironment();
 const logger = createLogger('user-data');
@@ -40,15 +40,17 @@ export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>(
     const principal = principalOf(event);
     if (principal.kind !== 'appAdmin') throw new Error('user data is an app-admin route');
     const app = principal.sdkAppId;
+    const cuts = principal.app.retentionCuts;
     const parsedAccount = accountSchema.safeParse(pathParameterOf(event, 'account') ?? '');
-    if (!parsedAccount.success) throw new BadRequestError('account: must be 1 to 256 characters');
+    if (!parsedAccount.success)
+      throw new BadRequestError('account: must be 1 to 128 bytes of well-formed Unicode');
     const account = parsedAccount.data;
     const query = event.queryStringParameters ?? {};
     const page = validate(pageSchema, { limit: query.limit, cursor: query.cursor });
     const now = new Date();
     const [profile, messages] = await Promise.all([
-      userInfo.get(app, account, now),
-      exports.messagesPage(app, account, now, page),
+      userInfo.get(app, account, now, cuts?.userInfo),
+      exports.messagesPage(app, account, now, { ...page, cuts: cuts?.messages }),
     ]);
     logger.info('personal data exported', {
       app,

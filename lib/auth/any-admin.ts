@@ -23,9 +23,9 @@ export function operatorOrAppAdminAuth(opts: {
       setPrincipal(event, { kind: 'operator' });
       return;
     }
-    const { sdkAppId } = await authenticateAppAdmin(event, opts.appStore, now());
+    const { sdkAppId, app } = await authenticateAppAdmin(event, opts.appStore, now());
     assertSameApp(event, sdkAppId);
-    setPrincipal(event, { kind: 'appAdmin', sdkAppId });
+    setPrincipal(event, { kind: 'appAdmin', sdkAppId, app });
   };
   return { before: operatorOrAppAdminAuthBefore };
 }

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { isSdkAppId } from '../policy/identifiers.js';
 import type { AppRecord, AppStore } from '../store/apps.js';
 import type { OperatorVerifier } from './operator.js';
 import { setPrincipal } from './principal.js';
@@ -29,6 +30,7 @@ export async function authenticateAppAdmin(
   const userSig = queryOf(event, 'usersig');
   const random = queryOf(event, 'random');
   if (sdkAppId === undefined) throw new UnauthorizedError('sdkappid: required');
+  if (!isSdkAppId(sdkAppId)) throw new UnauthorizedError('sdkappid: not a registered app');
   if (identifier === undefined) throw new UnauthorizedError('identifier: required');
   if (userSig === undefined) throw new UnauthorizedError('usersig: required');
   if (random !== undefined && !/^\d{1,10}$/.test(random)) {
@@ -72,9 +74,9 @@ export function appAdminAuth(opts: {
       await opts.operator.verify(request);
       throw new ForbiddenError('this route is for the app admin, not the operator');
     }
-    const { sdkAppId } = await authenticateAppAdmin(event, opts.appStore, now());
+    const { sdkAppId, app } = await authenticateAppAdmin(event, opts.appStore, now());
     assertSameApp(event, sdkAppId);
-    setPrincipal(event, { kind: 'appAdmin', sdkAppId });
+    setPrincipal(event, { kind: 'appAdmin', sdkAppId, app });
   };
   return { before: appAdminAuthBefore };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { isSdkAppId } from '../policy/identifiers.js';
 import type { AppRecord, AppStore } from '../store/apps.js';
 import { constantTimeEqual } from './constant-time.js';
 import { setPrincipal } from './principal.js';
@@ -28,6 +29,8 @@ export async function authenticateCallback(
   const requestTime = queryOf(event, 'RequestTime');
   const sign = queryOf(event, 'Sign');
   if (sdkAppId === undefined) throw new UnauthorizedError('SdkAppid: required');
+  // Refused before any lookup: an id that cannot be an SDKAppID is no registered app (and no key).
+  if (!isSdkAppId(sdkAppId)) throw new UnauthorizedError('SdkAppid: not a registered app');
   if (requestTime === undefined) throw new UnauthorizedError('RequestTime: required');
   if (sign === undefined) throw new UnauthorizedError('Sign: required');
   if (!/^\d{1,12}$/.test(requestTime)) throw new UnauthorizedError('RequestTime: not unix seconds');

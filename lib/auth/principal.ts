@@ -4,7 +4,7 @@ import type { AppRecord } from '../store/apps.js';
 /** Who a request was authenticated as; every auth middleware sets `event.auth` to one of these. */
 export type Principal =
   | { readonly kind: 'operator' }
-  | { readonly kind: 'appAdmin'; readonly sdkAppId: string }
+  | { readonly kind: 'appAdmin'; readonly sdkAppId: string; readonly app: AppRecord }
   | { readonly kind: 'imService'; readonly app: AppRecord };
 
 export type AuthenticatedEvent<E = APIGatewayProxyEventV2> = E & { auth: Principal };

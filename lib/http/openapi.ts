@@ -1,12 +1,9 @@
 import * as z from 'zod';
-import {
-  privacyPatchSchema,
-  sdkAppIdSchema,
-  terminationRequestSchema,
-} from '../../functions/apps/schemas.js';
+import { privacyPatchSchema, terminationRequestSchema } from '../../functions/apps/schemas.js';
 import { deletionRequestSchema } from '../../functions/deletion-requests/schemas.js';
 import { legalHoldSchema as legalHoldBodySchema } from '../../functions/legal-holds/schemas.js';
 import { appConfigSchema, privacySettingsSchema } from '../policy/app-config.js';
+import { sdkAppIdSchema } from '../policy/identifiers.js';
 import { POLICY_VERSION } from '../policy/policy-document.js';
 import {
   appViewSchema,

@@ -113,10 +113,12 @@ export function appOf(event: TelemetryEvent): string | undefined {
   return app !== undefined && SAFE_TOKEN.test(app) ? app : undefined;
 }
 
-/** The caller's public IP: the callback's `ClientIP` when it is an IP, else the connection's source IP. */
+/**
+ * P2's "public egress IP of the caller": the address the request itself came from (for a callback, the
+ * IM service's). Never a callback's `ClientIP`, which is the end user's address: personal data no policy
+ * clause covers, so it is never stored (CONTRACT.md "Tencent IM callbacks").
+ */
 export function callerIpOf(event: TelemetryEvent): string | undefined {
-  const clientIp = isCallback(event) ? event.queryStringParameters?.ClientIP : undefined;
-  if (clientIp && isIP(clientIp)) return clientIp;
   const sourceIp = event.requestContext?.http?.sourceIp;
   return sourceIp && isIP(sourceIp) ? sourceIp : undefined;
 }

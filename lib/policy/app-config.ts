@@ -83,6 +83,8 @@ export const appConfigSchema = z.strictObject({
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type PrivacySettingsInput = z.infer<typeof privacySettingsSchema>;
+export type StorageMode = z.infer<typeof storageModeSchema>;
+export type SensitiveDataMode = z.infer<typeof sensitiveDataModeSchema>;
 
 /** The config as it may leave the service: every write-only secret removed, its presence stated. */
 export type RedactedAppConfig = Omit<AppConfig, 'secretKey' | 'callback' | 'offlinePush'> & {

@@ -27,10 +27,11 @@ const TRANSITIONS: Readonly<Record<DeletionStatus, readonly DeletionStatus[]>> =
 
 export type CategoryCounts = Record<PersonalCategoryId, number>;
 
-/** Who or what a request erases: one end-user account, or every account of the app. */
+/** Who or what a request erases: one end-user account, every account of the app, or a destroyed group's messages. */
 export type DeletionSubject =
   | { readonly kind: 'account'; readonly account: string }
-  | { readonly kind: 'allAccounts' };
+  | { readonly kind: 'allAccounts' }
+  | { readonly kind: 'group'; readonly groupId: string };
 
 export function isOpenStatus(status: DeletionStatus): boolean {
   return OPEN_DELETION_STATUSES.includes(status);

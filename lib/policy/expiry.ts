@@ -1,12 +1,14 @@
 import { type CategoryId, MAX_PERSONAL_RETENTION_DAYS } from './categories.js';
 import { coveringHolds, type HoldSubject, type LegalHold } from './legal-holds.js';
 import { maxRetentionDays } from './retention.js';
+import { addMonths, epochSeconds, monthEnd, monthOf, monthRange } from './time.js';
 
 /**
- * The expiry rule, pure (docs/expiry.md). Reads hide an item once `expiresAt <= now`; DynamoDB TTL
- * deletes most items for free; the `expire` run deletes what is still stored `grace` seconds after
- * its expiry, so nothing outlives its expiry by more than grace + the schedule interval.
- * Times are epoch seconds, the TTL attribute's unit.
+ * The expiry rule, pure (docs/expiry.md). Reads hide an item once `expiresAt <= now`; the `expire` run
+ * deletes what is still stored `grace` seconds after its expiry, so nothing outlives its expiry by more
+ * than grace + the schedule interval. DynamoDB TTL is the backstop: its attribute, `ttlDeleteAt`, runs
+ * TTL_MARGIN_SECONDS behind `expiresAt`, so TTL can never reach an item before `expire` has seen the
+ * legal holds that keep it (a held item carries no `ttlDeleteAt` at all). Times are epoch seconds.
  */
 
 /** How far ahead of expiry a held item is taken out of TTL's reach: at least two schedule intervals. */
@@ -14,30 +16,38 @@ export const HOLD_LOOKAHEAD_SECONDS = 1800;
 /** Where the first run (no checkpoint yet) starts looking for due items. */
 export const INITIAL_LOOKBACK_MONTHS = 12;
 
-const SECONDS_PER_DAY = 86_400;
+/**
+ * What the expiry index holds: items of a policy category, and the content-free tombstones a recall or
+ * an erasure leaves of a message (no category's data: no hold ever covers one; gone at their expiry).
+ */
+export type ExpiringKind = CategoryId | 'tombstone';
 
-export const epochSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
+/**
+ * How long after its expiry DynamoDB TTL may delete an item: longer than `expire` needs to see a new hold
+ * and park what it covers (two 15-minute schedule intervals plus a 5-minute run, with the production
+ * grace of 0), so a hold's 201 only has to park items already past expiry by more than this (normally none).
+ */
+export const TTL_MARGIN_SECONDS = 6 * 3600;
+
+/** The `ttlDeleteAt` of an item expiring at `expiresAt` (epoch seconds). */
+export const ttlDeleteAt = (expiresAt: number): number => expiresAt + TTL_MARGIN_SECONDS;
+
+/** How long a new hold may wait for `expire` to park what it covers: two schedule intervals and a run, with room. */
+export const HOLD_PROTECTION_WINDOW_SECONDS = 45 * 60;
+
+/**
+ * The latest expiry (epoch seconds) of an item DynamoDB TTL could delete before `expire` has run twice
+ * after `now`: what a new hold must park itself, at once, before it answers. Normally nothing is this old.
+ */
+export function ttlReachableExpiry(now: Date): number {
+  return epochSeconds(now) + HOLD_PROTECTION_WINDOW_SECONDS - TTL_MARGIN_SECONDS;
+}
+
+const SECONDS_PER_DAY = 86_400;
 
 /** Items whose expiry is at or before the cutoff are physically deleted by `expire`. */
 export function expiryCutoff(now: Date, graceSeconds: number): number {
   return epochSeconds(now) - graceSeconds;
-}
-
-/** `YYYY-MM` (UTC) of an epoch-seconds instant; equals the month in the item's expiry bucket. */
-export function monthOf(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 7);
-}
-
-export function addMonths(month: string, count: number): string {
-  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
-  const index = year * 12 + (monthNumber - 1) + count;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
-}
-
-/** Epoch seconds of the first instant after `month`. */
-export function monthEnd(month: string): number {
-  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
-  return Date.UTC(year, monthNumber, 1) / 1000;
 }
 
 /** A month whose every instant is at or before the cutoff: once drained it can never hold a due item again. */
@@ -48,13 +58,6 @@ export function isMonthPast(month: string, cutoff: number): boolean {
 /** The first month a walk looks at: the checkpoint, or the initial look-back when there is none yet. */
 export function firstMonthToWalk(checkpoint: string | undefined, now: Date): string {
   return checkpoint ?? addMonths(monthOf(epochSeconds(now)), -INITIAL_LOOKBACK_MONTHS);
-}
-
-/** `first` to `last` inclusive, both `YYYY-MM`. */
-export function monthRange(first: string, last: string): string[] {
-  const months: string[] = [];
-  for (let month = first; month <= last; month = addMonths(month, 1)) months.push(month);
-  return months;
 }
 
 /** The months a run walks: from the checkpoint (or the initial look-back) to the month of `upTo`. */
@@ -148,6 +151,6 @@ export function releasedHoldIds(recorded: readonly string[], activeIds: Readonly
 }
 
 /** Whether any active hold names the category: only then does a run look ahead of the cutoff. */
-export function holdsTouchCategory(holds: readonly LegalHold[], category: CategoryId): boolean {
-  return holds.some((hold) => hold.categories.includes(category));
+export function holdsTouchCategory(holds: readonly LegalHold[], category: ExpiringKind): boolean {
+  return holds.some((hold) => (hold.categories as readonly string[]).includes(category));
 }

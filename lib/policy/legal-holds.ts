@@ -23,7 +23,8 @@ export interface LegalHold {
 /** What a hold is checked against: the attributes every stored item carries on the expiry index. */
 export interface HoldSubject {
   app: string;
-  category: CategoryId;
+  /** A category, or anything else the expiry index holds (a tombstone), which no hold covers. */
+  category: CategoryId | 'tombstone';
   account?: string | undefined;
 }
 
@@ -38,7 +39,7 @@ export function holdCovers(hold: LegalHold, item: HoldSubject, now: Date): boole
   return (
     isHoldActive(hold, now) &&
     hold.app === item.app &&
-    hold.categories.includes(item.category) &&
+    (hold.categories as readonly string[]).includes(item.category) &&
     (hold.account === undefined || hold.account === item.account)
   );
 }

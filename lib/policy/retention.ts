@@ -1,3 +1,4 @@
+import type { PrivacySettingsInput, SensitiveDataMode, StorageMode } from './app-config.js';
 import {
   CATEGORIES,
   type CategoryId,
@@ -6,8 +7,7 @@ import {
 } from './categories.js';
 import { addCalendarMonths, addDays } from './time.js';
 
-export type StorageMode = 'stored' | 'notStored';
-export type SensitiveDataMode = 'off' | 'flag' | 'mask' | 'reject';
+export type { SensitiveDataMode, StorageMode } from './app-config.js';
 
 export interface PersonalDataSetting {
   readonly mode: StorageMode;
@@ -21,16 +21,10 @@ export interface PrivacySettings {
   readonly sensitiveData: SensitiveDataMode;
 }
 
-export interface PrivacyInput {
-  userInfo?: { mode?: StorageMode | undefined; retentionDays?: number | undefined } | undefined;
-  messages?: { mode?: StorageMode | undefined; retentionDays?: number | undefined } | undefined;
-  sensitiveData?: SensitiveDataMode | undefined;
-}
-
 export const DEFAULT_SENSITIVE_DATA_MODE: SensitiveDataMode = 'mask';
 
 /** D1/D2: stored by default, for 7 days when no period is set; D5: mask by default. */
-export function resolvePrivacySettings(input: PrivacyInput | undefined): PrivacySettings {
+export function resolvePrivacySettings(input: PrivacySettingsInput | undefined): PrivacySettings {
   return {
     userInfo: resolvePersonal(input?.userInfo),
     messages: resolvePersonal(input?.messages),
@@ -38,7 +32,7 @@ export function resolvePrivacySettings(input: PrivacyInput | undefined): Privacy
   };
 }
 
-function resolvePersonal(input: PrivacyInput['userInfo']): PersonalDataSetting {
+function resolvePersonal(input: PrivacySettingsInput['userInfo']): PersonalDataSetting {
   return {
     mode: input?.mode ?? 'stored',
     retentionDays: input?.retentionDays ?? DEFAULT_PERSONAL_RETENTION_DAYS,

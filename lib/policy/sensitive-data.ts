@@ -103,18 +103,77 @@ export const SCANNED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   TIMLocationElem: ['Desc'],
   TIMFaceElem: ['Data'],
   TIMFileElem: ['FileName'],
+  TIMRelayElem: ['Title', 'CompatibleText'],
 };
+
+/** A merged forward nests other messages (`MsgList[].MsgBody`); deeper nesting than this is not scanned. */
+export const MAX_RELAY_DEPTH = 8;
 
 export interface GuardedMessage {
   readonly msgBody: readonly MessageElement[];
   readonly cloudCustomData?: string | undefined;
 }
 
-/** The kinds of sensitive data anywhere in a message's text fields and CloudCustomData. */
+type TextMap = (text: string) => string;
+
+/** The element with `map` applied to every free-text field, nested relays included; unchanged parts are kept as they were. */
+function mapElement(element: MessageElement, map: TextMap, depth: number): MessageElement {
+  let content: Record<string, unknown> | undefined;
+  const set = (field: string, value: unknown) => {
+    content ??= { ...element.MsgContent };
+    content[field] = value;
+  };
+  for (const field of SCANNED_FIELDS[element.MsgType] ?? []) {
+    const value = element.MsgContent[field];
+    if (typeof value !== 'string') continue;
+    const mapped = map(value);
+    if (mapped !== value) set(field, mapped);
+  }
+  if (element.MsgType === 'TIMRelayElem') {
+    const abstract = element.MsgContent.AbstractList;
+    if (Array.isArray(abstract)) {
+      const mapped = abstract.map((line) => (typeof line === 'string' ? map(line) : line));
+      if (mapped.some((line, index) => line !== abstract[index])) set('AbstractList', mapped);
+    }
+    const list = element.MsgContent.MsgList;
+    if (Array.isArray(list) && depth < MAX_RELAY_DEPTH) {
+      const mapped = list.map((entry) => mapRelayed(entry, map, depth + 1));
+      if (mapped.some((entry, index) => entry !== list[index])) set('MsgList', mapped);
+    }
+  }
+  return content ? { ...element, MsgContent: content } : element;
+}
+
+function mapRelayed(entry: unknown, map: TextMap, depth: number): unknown {
+  if (typeof entry !== 'object' || entry === null) return entry;
+  const body = (entry as { MsgBody?: unknown }).MsgBody;
+  if (!Array.isArray(body)) return entry;
+  const mapped = body.map((element) => (isElement(element) ? mapElement(element, map, depth) : element));
+  return mapped.some((element, index) => element !== body[index]) ? { ...entry, MsgBody: mapped } : entry;
+}
+
+function isElement(value: unknown): value is MessageElement {
+  const element = value as { MsgType?: unknown; MsgContent?: unknown } | null;
+  return (
+    typeof element?.MsgType === 'string' &&
+    typeof element.MsgContent === 'object' &&
+    element.MsgContent !== null
+  );
+}
+
+function mapMessage(message: GuardedMessage, map: TextMap): GuardedMessage {
+  return {
+    msgBody: message.msgBody.map((element) => mapElement(element, map, 0)),
+    cloudCustomData: message.cloudCustomData === undefined ? undefined : map(message.cloudCustomData),
+  };
+}
+
+/** The kinds of sensitive data anywhere in a message's text fields, nested forwards and CloudCustomData. */
 export function scanMessage(message: GuardedMessage): SensitiveKind[] {
   const kinds = new Set<SensitiveKind>();
-  forEachText(message, (text) => {
+  mapMessage(message, (text) => {
     for (const finding of detectSensitiveData(text)) kinds.add(finding.kind);
+    return text;
   });
   return [...kinds];
 }
@@ -122,38 +181,12 @@ export function scanMessage(message: GuardedMessage): SensitiveKind[] {
 /** The message with every detected value masked; elements and fields that held none are returned as they were. */
 export function maskMessage(message: GuardedMessage): { message: GuardedMessage; kinds: SensitiveKind[] } {
   const kinds = new Set<SensitiveKind>();
-  const maskField = (text: string) => {
-    const masked = maskSensitiveText(text);
-    for (const kind of masked.kinds) kinds.add(kind);
-    return masked.text;
-  };
-  const msgBody = message.msgBody.map((element) => {
-    const fields = SCANNED_FIELDS[element.MsgType] ?? [];
-    let content: Record<string, unknown> | undefined;
-    for (const field of fields) {
-      const value = element.MsgContent[field];
-      if (typeof value !== 'string') continue;
-      const masked = maskField(value);
-      if (masked !== value) {
-        content ??= { ...element.MsgContent };
-        content[field] = masked;
-      }
-    }
-    return content ? { ...element, MsgContent: content } : element;
+  const masked = mapMessage(message, (text) => {
+    const result = maskSensitiveText(text);
+    for (const kind of result.kinds) kinds.add(kind);
+    return result.text;
   });
-  const cloudCustomData =
-    message.cloudCustomData === undefined ? undefined : maskField(message.cloudCustomData);
-  return { message: { msgBody, cloudCustomData }, kinds: [...kinds] };
-}
-
-function forEachText(message: GuardedMessage, visit: (text: string) => void): void {
-  for (const element of message.msgBody) {
-    for (const field of SCANNED_FIELDS[element.MsgType] ?? []) {
-      const value = element.MsgContent[field];
-      if (typeof value === 'string') visit(value);
-    }
-  }
-  if (message.cloudCustomData !== undefined) visit(message.cloudCustomData);
+  return { message: masked, kinds: [...kinds] };
 }
 
 const KIND_NAMES: Readonly<Record<SensitiveKind, string>> = {
@@ -192,4 +225,31 @@ export function guardMessage(message: GuardedMessage, mode: SensitiveDataMode): 
   return mode === 'flag'
     ? { action: 'flag', kinds }
     : { action: 'reject', kinds, reason: rejectionReason(kinds) };
+}
+
+/** What D5 asks of content kept at rest: `flag` stores it as sent with the kinds found; `mask` and `reject` store it masked. */
+export interface AtRest {
+  readonly message: GuardedMessage;
+  readonly sensitive?: { readonly kinds: readonly SensitiveKind[]; readonly handling: 'flagged' | 'masked' };
+}
+
+/**
+ * D5 at rest, for what an after-send or an edit stores (the before-send guard normally masked or refused
+ * it already; this matters when that callback is not enabled). A message with nothing found is kept as sent.
+ */
+export function guardAtRest(message: GuardedMessage, mode: SensitiveDataMode): AtRest {
+  if (mode === 'off') return { message };
+  if (mode === 'flag') {
+    const kinds = scanMessage(message);
+    return kinds.length === 0 ? { message } : { message, sensitive: { kinds, handling: 'flagged' } };
+  }
+  const masked = maskMessage(message);
+  return masked.kinds.length === 0
+    ? { message }
+    : { message: masked.message, sensitive: { kinds: masked.kinds, handling: 'masked' } };
+}
+
+/** D5 at rest for a profile value (nickname, avatar URL, signature): masked under `mask` and `reject`. */
+export function guardProfileValue(value: string, mode: SensitiveDataMode): string {
+  return mode === 'mask' || mode === 'reject' ? maskSensitiveText(value).text : value;
 }

@@ -1,4 +1,7 @@
-/** Date arithmetic for retention, all in UTC. DynamoDB TTL wants epoch seconds. */
+/**
+ * Time for retention, all in UTC, in one place: date arithmetic (days, calendar months), epoch seconds
+ * (the unit of `expiresAt`), `YYYY-MM` months (the unit of expiry buckets) and liveness. Pure.
+ */
 
 const MS_PER_SECOND = 1000;
 const MS_PER_DAY = 86_400_000;
@@ -34,16 +37,49 @@ export function addCalendarMonths(from: Date, months: number): Date {
   );
 }
 
-/** Epoch seconds, rounded up so an item is never deleted before its exact expiry. */
-export function toEpochSeconds(at: Date): number {
+/** The epoch second an instant falls in (rounded down): "now" and every instant something happened. */
+export function epochSeconds(at: Date): number {
+  return Math.floor(at.getTime() / MS_PER_SECOND);
+}
+
+/** An expiry as epoch seconds, rounded up: an item is never hidden or deleted before its exact expiry. */
+export function expirySeconds(at: Date): number {
   return Math.ceil(at.getTime() / MS_PER_SECOND);
 }
 
-export function fromEpochSeconds(seconds: number): Date {
-  return new Date(seconds * MS_PER_SECOND);
+/** An item whose `expiresAt` (epoch seconds) is at or before `now` is expired and hidden; none: never expires. */
+export function isExpired(expiresAt: number | undefined, now: Date): boolean {
+  return expiresAt !== undefined && expiresAt <= epochSeconds(now);
 }
 
-/** An item whose `expiresAt` (epoch seconds) is at or before `now` is expired and must be hidden. */
-export function isExpired(expiresAt: number | undefined, now: Date): boolean {
-  return expiresAt !== undefined && expiresAt * MS_PER_SECOND <= now.getTime();
+/** The opposite of isExpired, for an item as stored (any non-number expiresAt but absent counts as expired). */
+export function isLiveItem(item: { expiresAt?: unknown } | undefined, now: Date): boolean {
+  if (!item) return false;
+  const { expiresAt } = item;
+  if (expiresAt === undefined || expiresAt === null) return true;
+  return typeof expiresAt === 'number' && !isExpired(expiresAt, now);
+}
+
+/** `YYYY-MM` (UTC) of an epoch-seconds instant: the month in an expiry bucket. */
+export function monthOf(seconds: number): string {
+  return new Date(seconds * MS_PER_SECOND).toISOString().slice(0, 7);
+}
+
+export function addMonths(month: string, count: number): string {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+  const index = year * 12 + (monthNumber - 1) + count;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Epoch seconds of the first instant after `month`. */
+export function monthEnd(month: string): number {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+  return Date.UTC(year, monthNumber, 1) / MS_PER_SECOND;
+}
+
+/** `first` to `last` inclusive, both `YYYY-MM`. */
+export function monthRange(first: string, last: string): string[] {
+  const months: string[] = [];
+  for (let month = first; month <= last; month = addMonths(month, 1)) months.push(month);
+  return months;
 }

@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
-import { toEpochSeconds } from '../policy/time.js';
+import { epochSeconds, expirySeconds, monthOf, monthRange } from '../policy/time.js';
 import type { StoredApp } from './apps.js';
 import { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS, readStoredApp, send } from './apps-records.js';
 import type { AuditPut } from './audit.js';
-import { expiringAttributes, expiryBucketsOfMonth, expiryMonth, monthsBetween } from './keys.js';
+import { expiringAttributes, expiryBucketsOfMonth } from './keys.js';
 import { queryAllPages } from './query-pages.js';
 
 /**
@@ -41,11 +41,11 @@ export function createAppPurgeStore(opts: { doc: DynamoDBDocumentClient; tableNa
     readStored: (sdkAppId) => readStoredApp(doc, tableName, sdkAppId),
 
     async findPurgeCandidates(dueBy, findOpts = {}) {
-      const cutoffSeconds = Math.floor(dueBy.getTime() / 1000) + CONFIG_TTL_MARGIN_SECONDS;
+      const cutoffSeconds = epochSeconds(dueBy) + CONFIG_TTL_MARGIN_SECONDS;
       const from = new Date(dueBy);
       from.setUTCDate(1);
       from.setUTCMonth(from.getUTCMonth() - (findOpts.lookbackMonths ?? DEFAULT_LOOKBACK_MONTHS));
-      const months = monthsBetween(expiryMonth(toEpochSeconds(from)), expiryMonth(cutoffSeconds));
+      const months = monthRange(monthOf(expirySeconds(from)), monthOf(cutoffSeconds));
       const buckets = months.flatMap((month) => expiryBucketsOfMonth(APP_CATEGORY, month));
       const pages = await Promise.all(buckets.map((bucket) => queryBucket(bucket, cutoffSeconds)));
       return pages.flat();
@@ -81,7 +81,7 @@ export function createAppPurgeStore(opts: { doc: DynamoDBDocumentClient; tableNa
     },
 
     async deferPurge(app, recheckAt, holdIds) {
-      const expiresAt = toEpochSeconds(recheckAt) + CONFIG_TTL_MARGIN_SECONDS;
+      const expiresAt = expirySeconds(recheckAt) + CONFIG_TTL_MARGIN_SECONDS;
       const expiring = expiringAttributes(APP_CATEGORY, app.sdkAppId, expiresAt, app.sdkAppId);
       try {
         await doc.send(
@@ -90,13 +90,14 @@ export function createAppPurgeStore(opts: { doc: DynamoDBDocumentClient; tableNa
             Key: { appId: app.sdkAppId },
             ConditionExpression: 'version = :version AND #status = :terminated',
             UpdateExpression:
-              'SET expiresAt = :expiresAt, expiryBucket = :expiryBucket, heldBy = :heldBy ADD version :one',
+              'SET expiresAt = :expiresAt, expiryBucket = :expiryBucket, ttlDeleteAt = :ttlDeleteAt, heldBy = :heldBy ADD version :one',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':version': app.version,
               ':terminated': 'terminated',
               ':expiresAt': expiring.expiresAt,
               ':expiryBucket': expiring.expiryBucket,
+              ':ttlDeleteAt': expiring.ttlDeleteAt,
               ':heldBy': [...holdIds],
               ':one': 1,
             },

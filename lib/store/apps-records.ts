@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import type { AppConfig } from '../policy/app-config.js';
+import type { RetentionCuts } from '../policy/retention-cuts.js';
 import type { StoredApp } from './apps.js';
 
 /**
@@ -50,6 +51,10 @@ export function toStored(item: Record<string, unknown>): StoredApp {
     version: Number(item.version ?? 0),
     ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
     ...(typeof item.expiryBucket === 'string' ? { expiryBucket: item.expiryBucket } : {}),
+    ...(typeof item.ttlDeleteAt === 'number' ? { ttlDeleteAt: item.ttlDeleteAt } : {}),
     ...(Array.isArray(item.heldBy) ? { heldBy: item.heldBy.map(String) } : {}),
+    ...(item.retentionCuts && typeof item.retentionCuts === 'object'
+      ? { retentionCuts: item.retentionCuts as RetentionCuts }
+      : {}),
   };
 }

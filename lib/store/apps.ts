@@ -1,13 +1,22 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, StoreError } from '../errors.js';
 import type { AppConfig, PrivacySettingsInput } from '../policy/app-config.js';
-import { configPurgeAt } from '../policy/retention.js';
-import { toEpochSeconds } from '../policy/time.js';
+import { PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
+import { configPurgeAt, resolvePrivacySettings } from '../policy/retention.js';
+import { cutsOfChange, mergeCuts, type RetentionCuts } from '../policy/retention-cuts.js';
+import { expirySeconds } from '../policy/time.js';
 import { type AppPurgeStore, createAppPurgeStore } from './apps-purge.js';
 import { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS, readStoredApp, toItem, toStored } from './apps-records.js';
 import { expiringAttributes } from './keys.js';
 import { isLive } from './live.js';
+import type { RetentionCutRegistry } from './retention-cut-registry.js';
+import { isAnyConditionFailure } from './sdk-errors.js';
 
 // The purge's half lives in apps-purge.ts, the item layout in apps-records.ts; re-exported from here.
 export type { AppPurgeStore, PurgeCandidate } from './apps-purge.js';
@@ -32,6 +41,11 @@ export interface AppRecord {
   purgeAt?: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * D1/D2 retention cuts still in force (lib/policy/retention-cuts.ts): every read of stored personal
+   * data applies them, so a shorter retention hides what it ends at once.
+   */
+  retentionCuts?: RetentionCuts;
 }
 
 /** The stored item's lifecycle bookkeeping, for the purge. */
@@ -39,6 +53,7 @@ export interface StoredApp extends AppRecord {
   readonly version: number;
   readonly expiresAt?: number;
   readonly expiryBucket?: string;
+  readonly ttlDeleteAt?: number;
   readonly heldBy?: string[];
 }
 
@@ -72,7 +87,14 @@ export function isPurged(item: { status?: unknown; purgeAt?: unknown; expiresAt?
   );
 }
 
-export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: string }): AppStore {
+const settingsOf = (app: StoredApp) => resolvePrivacySettings(app.config.privacy);
+
+export function createAppStore(opts: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Where retention cuts are registered for `expire`; needed by the routes that change privacy settings. */
+  cuts?: RetentionCutRegistry;
+}): AppStore {
   const { doc, tableName } = opts;
 
   const readStored = (sdkAppId: string) => readStoredApp(doc, tableName, sdkAppId);
@@ -82,7 +104,10 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
     return stored && !isPurged(stored, now) ? stored : undefined;
   }
 
-  /** Optimistic read-modify-write on `version`, retried when a concurrent writer got there first. */
+  /**
+   * Optimistic read-modify-write on `version`, retried when a concurrent writer got there first. A
+   * change that shortens a retention records its cuts on the app and in the cut registry, atomically.
+   */
   async function rewrite(
     sdkAppId: string,
     now: Date,
@@ -93,23 +118,35 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
       if (stored && isPurged(stored, now)) {
         throw new ConflictError(`sdkAppId: app ${sdkAppId} awaits its purge; register it again afterwards`);
       }
-      const next = change(stored);
+      const changed = change(stored);
+      const cuts = stored ? cutsOfChange(settingsOf(stored), settingsOf(changed), now) : {};
+      const next = Object.keys(cuts).length
+        ? { ...changed, retentionCuts: mergeCuts(stored?.retentionCuts, cuts, now) }
+        : changed;
+      const put = {
+        TableName: tableName,
+        Item: toItem(next),
+        ...(stored
+          ? {
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: { ':version': stored.version },
+            }
+          : { ConditionExpression: 'attribute_not_exists(appId)' }),
+      };
       try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: toItem(next),
-            ...(stored
-              ? {
-                  ConditionExpression: 'version = :version',
-                  ExpressionAttributeValues: { ':version': stored.version },
-                }
-              : { ConditionExpression: 'attribute_not_exists(appId)' }),
-          }),
-        );
+        if (Object.keys(cuts).length === 0) await doc.send(new PutCommand(put));
+        else {
+          if (!opts.cuts) throw new StoreError('a retention cut needs the cut registry');
+          const registry = opts.cuts;
+          const recorded = PERSONAL_CATEGORY_IDS.flatMap((category) =>
+            (cuts[category] ?? []).map((cut) => registry.putFor(sdkAppId, category, cut)),
+          );
+          await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...recorded] }));
+        }
         return next;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) {
+        if (!isAnyConditionFailure(error)) {
+          if (error instanceof StoreError) throw error;
           throw new StoreError('app could not be written', { cause: error });
         }
         if (attempt >= MAX_WRITE_ATTEMPTS) {
@@ -156,7 +193,7 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
     async terminate(sdkAppId, terminatedAt, now) {
       const purgeAt = configPurgeAt(terminatedAt);
       // Never bucketed in the past: an old termination is due at once and sits in this month's buckets.
-      const expiresAt = Math.max(toEpochSeconds(purgeAt), toEpochSeconds(now)) + CONFIG_TTL_MARGIN_SECONDS;
+      const expiresAt = Math.max(expirySeconds(purgeAt), expirySeconds(now)) + CONFIG_TTL_MARGIN_SECONDS;
       const expiring = expiringAttributes(APP_CATEGORY, sdkAppId, expiresAt, sdkAppId);
       try {
         const { Attributes } = await doc.send(
@@ -166,7 +203,7 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
             ConditionExpression: 'attribute_exists(appId) AND #status = :active',
             UpdateExpression:
               'SET #status = :terminated, terminatedAt = :terminatedAt, purgeAt = :purgeAt, ' +
-              'expiresAt = :expiresAt, expiryBucket = :expiryBucket, updatedAt = :now ADD version :one',
+              'expiresAt = :expiresAt, expiryBucket = :expiryBucket, ttlDeleteAt = :ttlDeleteAt, updatedAt = :now ADD version :one',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':active': 'active',
@@ -175,6 +212,7 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
               ':purgeAt': purgeAt.toISOString(),
               ':expiresAt': expiring.expiresAt,
               ':expiryBucket': expiring.expiryBucket,
+              ':ttlDeleteAt': expiring.ttlDeleteAt,
               ':now': now.toISOString(),
               ':one': 1,
             },
@@ -203,7 +241,7 @@ export function createAppStore(opts: { doc: DynamoDBDocumentClient; tableName: s
               'attribute_exists(appId) AND (#status = :active OR (#status = :terminated AND purgeAt > :now))',
             UpdateExpression:
               'SET #status = :active, updatedAt = :now ' +
-              'REMOVE terminatedAt, purgeAt, expiresAt, expiryBucket, heldBy ADD version :one',
+              'REMOVE terminatedAt, purgeAt, expiresAt, expiryBucket, ttlDeleteAt, heldBy ADD version :one',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':active': 'active',
@@ -234,6 +272,6 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 function toRecord(stored: StoredApp): AppRecord {
-  const { version: _v, expiresAt: _e, expiryBucket: _b, heldBy: _h, ...record } = stored;
+  const { version: _v, expiresAt: _e, expiryBucket: _b, ttlDeleteAt: _t, heldBy: _h, ...record } = stored;
   return record;
 }

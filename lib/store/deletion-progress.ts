@@ -9,7 +9,6 @@ import { type CategoryCounts, zeroCounts } from '../policy/deletion.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import {
   auditDetails,
-  cancelledByCondition,
   deletionPartition,
   lockSort,
   readRequest,
@@ -18,6 +17,7 @@ import {
   toRequest,
 } from './deletion-records.js';
 import type { DeletionRequest, ErasureCursor, PendingBatch, WithheldCounts } from './deletion-requests.js';
+import { failedConditions, isConditionFailure } from './sdk-errors.js';
 
 /**
  * The deletion worker's side of a D3 request: the lease, the checkpoints of each page and the end of a
@@ -65,9 +65,8 @@ export interface DeletionProgressStore {
   finishPass(request: DeletionRequest, owner: string, outcome: PassOutcome): Promise<DeletionRequest>;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
+/** The items of the finishing transaction, in order. */
+const FINISH_ITEMS = ['request', 'audit', 'lock'] as const;
 
 export function createDeletionProgressStore(opts: {
   doc: DynamoDBDocumentClient;
@@ -241,7 +240,7 @@ export function createDeletionProgressStore(opts: {
       try {
         await doc.send(new TransactWriteCommand({ TransactItems: items }));
       } catch (error) {
-        if (cancelledByCondition(error)?.[0]) throw await leaseFailure(request, owner);
+        if (failedConditions(error, FINISH_ITEMS)?.has('request')) throw await leaseFailure(request, owner);
         throw new StoreError('deletion request could not be finished', { cause: error });
       }
       const finished = await get(request.app, request.id);

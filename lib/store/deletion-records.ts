@@ -14,12 +14,17 @@ export function requestKey(app: string, id: string): { pk: string; sk: string } 
   return { pk: deletionPartition(app), sk: `request${KEY_SEPARATOR}${id}` };
 }
 
-/** One open request per subject: the account's hash, or every account of the app. */
+/** One open request per subject: the account's hash, every account of the app, or a destroyed group. */
 export function subjectKeyOf(input: {
   subject: DeletionSubjectKind;
   accountHash?: string | undefined;
+  groupId?: string | undefined;
 }): string {
   if (input.subject === 'allAccounts') return 'allAccounts';
+  if (input.subject === 'group') {
+    if (input.groupId === undefined) throw new Error('a group request needs its group id');
+    return ['group', keyPart(input.groupId)].join(KEY_SEPARATOR);
+  }
   if (!input.accountHash) throw new Error('an account request needs its account hash');
   return input.accountHash;
 }
@@ -30,6 +35,7 @@ const REQUEST_FIELDS = [
   'subject',
   'account',
   'accountHash',
+  'groupId',
   'categories',
   'status',
   'createdAt',
@@ -61,13 +67,6 @@ export function auditDetails(request: DeletionRequest): Record<string, unknown> 
     ...(request.accountHash ? { accountHash: request.accountHash } : {}),
     categories: request.categories,
   };
-}
-
-/** Which parts of a cancelled transaction failed their condition, by position. */
-export function cancelledByCondition(error: unknown): boolean[] | undefined {
-  if ((error as { name?: string }).name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
 /** A consistent read of one governance item of the deletion partition. */

@@ -13,11 +13,11 @@ import {
   mergeCategories,
   zeroCounts,
 } from '../policy/deletion.js';
+import { epochSeconds } from '../policy/time.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import { createDeletionProgressStore, type DeletionProgressStore } from './deletion-progress.js';
 import {
   auditDetails,
-  cancelledByCondition,
   deletionPartition,
   lockSort,
   readItem,
@@ -30,6 +30,7 @@ import { KEY_SEPARATOR, keyPart } from './keys.js';
 import { isLive } from './live.js';
 import type { ItemKey } from './personal-keys.js';
 import { queryAllPages } from './query-pages.js';
+import { failedConditions, isAnyConditionFailure } from './sdk-errors.js';
 
 // The worker's half (lease, checkpoints, end of pass) lives in deletion-progress.ts, the shared item
 // layout in deletion-records.ts; re-exported so callers import everything from here.
@@ -55,7 +56,7 @@ export { deletionPartition } from './deletion-records.js';
  * index cursor, the batch about to be deleted (`pending`, counted once it is gone) and the counts,
  * every write conditional on the worker's lease, so a crash or timeout resumes exactly.
  */
-export type DeletionSubjectKind = 'account' | 'allAccounts';
+export type DeletionSubjectKind = 'account' | 'allAccounts' | 'group';
 
 export interface ErasureCursor {
   /** Index into the request's erasure steps (personal-erasure.ts `erasureSteps`). */
@@ -65,7 +66,10 @@ export interface ErasureCursor {
 }
 
 export interface PendingBatch {
+  /** Keys to delete. */
   readonly keys: ItemKey[];
+  /** Messages to replace by tombstones keeping their expiry. */
+  readonly tombstones?: Array<{ key: ItemKey; app: string; expiresAt: number }>;
   readonly counts: CategoryCounts;
 }
 
@@ -79,6 +83,8 @@ export interface DeletionRequest {
   readonly subject: DeletionSubjectKind;
   /** Plain account: present only while the request is open. */
   readonly account?: string;
+  /** The destroyed group whose messages a `group` request erases. */
+  readonly groupId?: string;
   /** HMAC of the account (lib/policy/pseudonym.ts); kept after completion. */
   readonly accountHash?: string;
   readonly categories: PersonalCategoryId[];
@@ -117,6 +123,7 @@ export interface NewDeletionRequest {
   readonly app: string;
   readonly subject: DeletionSubjectKind;
   readonly account?: string;
+  readonly groupId?: string;
   readonly accountHash?: string;
   readonly categories: PersonalCategoryId[];
   readonly requestedBy: string;
@@ -125,21 +132,36 @@ export interface NewDeletionRequest {
 
 export type CreateOutcome = 'created' | 'joined' | 'replayed';
 
-export interface DeletionRequestStore extends DeletionProgressStore {
-  /** Creates the request, or answers the one an Idempotency-Key or an open request for the subject names. */
+/** What files requests: the deletion-requests route, a destroyed group's callback, a consent withdrawal. */
+export interface DeletionRequestCreator {
+  /**
+   * Creates the request, or answers the one an Idempotency-Key or an open request for the subject
+   * names. Joining an open request starts its pass again, so it covers everything stored up to now.
+   */
   create(input: NewDeletionRequest, now: Date): Promise<{ request: DeletionRequest; outcome: CreateOutcome }>;
+}
+
+/** What reads requests: the receipt route, the worker's sweep, the deadline check. */
+export interface DeletionRequestReader {
   get(app: string, id: string): Promise<DeletionRequest | undefined>;
   /** Every open request (received, processing, withheld), earliest deadline first: Query on byState. */
   listOpen(): Promise<DeletionRequest[]>;
   /** Open requests whose dueAt is at or before `now`: the same Query, bounded by the deadline. */
   listOverdue(now: Date): Promise<DeletionRequest[]>;
-  // acquire, release, checkpoint, commitPending, finishPass: the worker's, from DeletionProgressStore.
 }
+
+/** Everything, for the composition root; callers take the narrow interface they need. */
+export interface DeletionRequestStore
+  extends DeletionRequestCreator,
+    DeletionRequestReader,
+    DeletionProgressStore {}
 
 export const OPEN_STATE = 'deletion#open';
 export const STATE_INDEX = 'byState';
 export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 const MAX_CREATE_ATTEMPTS = 5;
+/** The items of the creating transaction, in order. */
+const CREATE_ITEMS = ['request', 'lock', 'audit', 'idempotency'] as const;
 
 const idempotencySort = (key: string) =>
   `idem${KEY_SEPARATOR}${createHash('sha256').update(key, 'utf8').digest('hex')}`;
@@ -220,10 +242,12 @@ export function createDeletionRequestStore(opts: {
           app: input.app,
           requestId,
           fingerprint: fingerprintOf(input),
-          expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          expiresAt: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
+          // Nothing holds an idempotency key: TTL may take it as soon as it expires.
+          ttlDeleteAt: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-        ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+        ExpressionAttributeValues: { ':now': epochSeconds(now) },
       },
     };
   }
@@ -246,6 +270,7 @@ export function createDeletionRequestStore(opts: {
       subject: input.subject,
       ...(input.account !== undefined ? { account: input.account } : {}),
       ...(input.accountHash !== undefined ? { accountHash: input.accountHash } : {}),
+      ...(input.groupId !== undefined ? { groupId: input.groupId } : {}),
       categories: input.categories,
       status: 'received',
       createdAt,
@@ -295,9 +320,9 @@ export function createDeletionRequestStore(opts: {
       await transact(items);
       return { request };
     } catch (error) {
-      const failed = cancelledByCondition(error);
-      if (failed?.[3]) return { blockedBy: 'idempotency' };
-      if (failed?.[1]) return { blockedBy: 'lock' };
+      const failed = failedConditions(error, CREATE_ITEMS);
+      if (failed?.has('idempotency')) return { blockedBy: 'idempotency' };
+      if (failed?.has('lock')) return { blockedBy: 'lock' };
       throw new StoreError('deletion request could not be created', { cause: error });
     }
   }
@@ -308,44 +333,38 @@ export function createDeletionRequestStore(opts: {
     if (!lock) return undefined;
     const open = await get(input.app, String(lock.requestId));
     if (!open || open.status === 'completed') return undefined;
-    const { categories, widened } = mergeCategories(open.categories, input.categories);
+    const { categories } = mergeCategories(open.categories, input.categories);
     const entry: AuditEntry = {
       app: input.app,
       action: 'deletionJoined',
       at: now.toISOString(),
       details: { ...auditDetails(open), requestedBy: input.requestedBy, requested: input.categories },
     };
-    const key = requestKey(input.app, open.id);
-    // The open request must still be open, and not widened meanwhile by another joiner.
-    const stillOpen = {
-      ConditionExpression: 'attribute_exists(stateKey) AND generation = :generation',
-      ExpressionAttributeValues: { ':generation': open.generation } as Record<string, unknown>,
+    // The joined request starts its pass again, whatever its state (a withheld one too): it then covers
+    // everything stored up to this request's arrival. A pending batch is still counted by its worker.
+    const update = {
+      Update: {
+        TableName: tableName,
+        Key: requestKey(input.app, open.id),
+        UpdateExpression:
+          'SET categories = :categories, generation = generation + :one, #status = :status REMOVE #cursor, passWithheld, passHolds',
+        // Still open, and not restarted meanwhile by another joiner.
+        ConditionExpression: 'attribute_exists(stateKey) AND generation = :generation',
+        ExpressionAttributeNames: { '#status': 'status', '#cursor': 'cursor' },
+        ExpressionAttributeValues: {
+          ':generation': open.generation,
+          ':categories': categories,
+          ':one': 1,
+          ':status': open.status === 'received' ? 'received' : 'processing',
+        },
+      },
     };
-    const update = widened
-      ? {
-          Update: {
-            TableName: tableName,
-            Key: key,
-            // A widened request starts its pass again (a pending batch is still counted by its worker).
-            UpdateExpression:
-              'SET categories = :categories, generation = generation + :one, #status = :status REMOVE #cursor, passWithheld, passHolds',
-            ConditionExpression: stillOpen.ConditionExpression,
-            ExpressionAttributeNames: { '#status': 'status', '#cursor': 'cursor' },
-            ExpressionAttributeValues: {
-              ...stillOpen.ExpressionAttributeValues,
-              ':categories': categories,
-              ':one': 1,
-              ':status': open.status === 'received' ? 'received' : 'processing',
-            },
-          },
-        }
-      : { ConditionCheck: { TableName: tableName, Key: key, ...stillOpen } };
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [update, audit.putFor(entry)];
     if (input.idempotencyKey !== undefined) items.push(idempotencyPut(input, open.id, now));
     try {
       await transact(items);
     } catch (error) {
-      if (cancelledByCondition(error)) return undefined;
+      if (isAnyConditionFailure(error)) return undefined;
       throw new StoreError('deletion request could not be joined', { cause: error });
     }
     return get(input.app, open.id);

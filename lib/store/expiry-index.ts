@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { TableKey } from '../config.js';
 import { StoreError } from '../errors.js';
-import type { CategoryId } from '../policy/categories.js';
-import { heldExpiresAt, originalExpiresAt } from '../policy/expiry.js';
+import { type ExpiringKind, heldExpiresAt, originalExpiresAt, ttlDeleteAt } from '../policy/expiry.js';
 import { expiryBucket, KEY_SEPARATOR, keyPart } from './keys.js';
+import { isConditionFailure, isRetryable } from './sdk-errors.js';
 
 /**
  * The expiry side of every table: Query the byExpiry index bucket by bucket (never Scan), delete
@@ -22,13 +22,14 @@ export const BATCH_WRITE_LIMIT = 25;
 
 export type ExpiringTableKey = Exclude<TableKey, 'governance'>;
 
-/** Which table holds each category. */
-export const CATEGORY_TABLES: Readonly<Record<CategoryId, ExpiringTableKey>> = {
+/** Which table holds each kind of expiring item. */
+export const CATEGORY_TABLES: Readonly<Record<ExpiringKind, ExpiringTableKey>> = {
   log: 'telemetry',
   monitoring: 'telemetry',
   config: 'apps',
   userInfo: 'personal',
   messages: 'personal',
+  tombstone: 'personal',
 };
 
 export const TABLE_KEY_ATTRIBUTES: Readonly<Record<ExpiringTableKey, readonly string[]>> = {
@@ -38,7 +39,7 @@ export const TABLE_KEY_ATTRIBUTES: Readonly<Record<ExpiringTableKey, readonly st
 };
 
 /** Where held items of one app wait, out of the month buckets, until their holds end. */
-export function heldBucket(category: CategoryId, app: string): string {
+export function heldBucket(category: ExpiringKind, app: string): string {
   return [category, 'held', keyPart(app)].join(KEY_SEPARATOR);
 }
 
@@ -46,7 +47,7 @@ export type ItemKey = Record<string, string>;
 
 export interface IndexEntry {
   key: ItemKey;
-  category: CategoryId;
+  category: ExpiringKind;
   app: string;
   account?: string;
   expiresAt: number;
@@ -79,6 +80,11 @@ export interface ExpiryIndex {
   hold(entry: IndexEntry): Promise<boolean>;
   /** Puts a held entry back on its month bucket with its original expiry; false if it changed or is gone. */
   restore(entry: IndexEntry): Promise<boolean>;
+  /**
+   * Moves an entry's expiry earlier, to `to` (a retention cut): on its month bucket, or in its held
+   * bucket (negated, out of TTL's reach) when held already or `park`ed now; false if it changed or is gone.
+   */
+  shorten(entry: Omit<IndexEntry, 'expiryBucket'>, to: number, opts?: { park?: boolean }): Promise<boolean>;
 }
 
 export interface RetryOptions {
@@ -94,19 +100,6 @@ const defaultRetry: RetryOptions = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
 };
-
-const RETRYABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
-
-export const isRetryable = (error: unknown): boolean =>
-  RETRYABLE.has((error as { name?: string })?.name ?? '');
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Full-jitter exponential backoff (AWS architecture blog): uniform in [0, min(cap, base * 2^attempt)). */
 export function backoffDelay(
@@ -150,7 +143,7 @@ export function createExpiryIndex(opts: {
     const key = Object.fromEntries(keyAttributes.map((name) => [name, String(item[name])]));
     return {
       key,
-      category: item.category as CategoryId,
+      category: item.category as ExpiringKind,
       app: String(item.app),
       ...(typeof item.account === 'string' ? { account: item.account } : {}),
       expiresAt: Number(item.expiresAt),
@@ -200,15 +193,25 @@ export function createExpiryIndex(opts: {
     return [];
   }
 
-  async function move(entry: IndexEntry, from: number, to: number, bucket: string): Promise<boolean> {
+  /** Conditional on the expiry read: an item that changed meanwhile is left for the next run. */
+  async function move(entry: Omit<IndexEntry, 'expiryBucket'>, to: number, bucket: string): Promise<boolean> {
+    // A held entry (negated expiry) is out of TTL's reach: no TTL attribute at all.
+    const held = to < 0;
     try {
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: entry.key,
-          UpdateExpression: 'SET expiresAt = :to, expiryBucket = :bucket',
+          UpdateExpression: held
+            ? 'SET expiresAt = :to, expiryBucket = :bucket REMOVE ttlDeleteAt'
+            : 'SET expiresAt = :to, expiryBucket = :bucket, ttlDeleteAt = :ttl',
           ConditionExpression: 'expiresAt = :from',
-          ExpressionAttributeValues: { ':from': from, ':to': to, ':bucket': bucket },
+          ExpressionAttributeValues: {
+            ':from': entry.expiresAt,
+            ':to': to,
+            ':bucket': bucket,
+            ...(held ? {} : { ':ttl': ttlDeleteAt(to) }),
+          },
         }),
       );
       return true;
@@ -217,6 +220,9 @@ export function createExpiryIndex(opts: {
       throw new StoreError(`could not move an item of ${table} on the expiry index`, { cause: error });
     }
   }
+
+  const itemIdOfEntry = (entry: Pick<IndexEntry, 'key'>) =>
+    keyAttributes.map((name) => entry.key[name]).join(KEY_SEPARATOR);
 
   return {
     table,
@@ -271,18 +277,18 @@ export function createExpiryIndex(opts: {
     },
 
     hold(entry) {
-      return move(
-        entry,
-        entry.expiresAt,
-        heldExpiresAt(entry.expiresAt),
-        heldBucket(entry.category, entry.app),
-      );
+      return move(entry, heldExpiresAt(entry.expiresAt), heldBucket(entry.category, entry.app));
     },
 
     restore(entry) {
       const original = originalExpiresAt(entry.expiresAt);
-      const itemKey = keyAttributes.map((name) => entry.key[name]).join(KEY_SEPARATOR);
-      return move(entry, entry.expiresAt, original, expiryBucket(entry.category, original, itemKey));
+      return move(entry, original, expiryBucket(entry.category, original, itemIdOfEntry(entry)));
+    },
+
+    shorten(entry, to, shortenOpts = {}) {
+      if (entry.expiresAt < 0 || shortenOpts.park)
+        return move(entry, heldExpiresAt(to), heldBucket(entry.category, entry.app));
+      return move(entry, to, expiryBucket(entry.category, to, itemIdOfEntry(entry)));
     },
   };
 }

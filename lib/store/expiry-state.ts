@@ -7,8 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
-import type { CategoryId } from '../policy/categories.js';
-import { monthOf } from '../policy/expiry.js';
+import type { ExpiringKind } from '../policy/expiry.js';
+import { monthOf } from '../policy/time.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
 
 /**
@@ -26,25 +26,25 @@ export interface Checkpoint {
 }
 
 export interface HeldBucketRecord {
-  category: CategoryId;
+  category: ExpiringKind;
   app: string;
   holdIds: string[];
 }
 
 export interface ExpiryStateStore {
-  getCheckpoint(category: CategoryId): Promise<Checkpoint>;
+  getCheckpoint(category: ExpiringKind): Promise<Checkpoint>;
   /** Moves the checkpoint forward to `month`; false if it was rewound meanwhile or is already there. */
-  advanceCheckpoint(category: CategoryId, month: string, seen: Checkpoint): Promise<boolean>;
+  advanceCheckpoint(category: ExpiringKind, month: string, seen: Checkpoint): Promise<boolean>;
   /**
    * For writers: call after storing an item whose expiry is already in the past (e.g. a config whose
    * purge time is past), so the next run walks its month again.
    */
-  rewindCheckpoint(category: CategoryId, expiresAt: number): Promise<void>;
+  rewindCheckpoint(category: ExpiringKind, expiresAt: number): Promise<void>;
   listHeldBuckets(): Promise<HeldBucketRecord[]>;
-  recordHeld(category: CategoryId, app: string, holdIds: readonly string[]): Promise<void>;
-  forgetReleased(category: CategoryId, app: string, holdIds: readonly string[]): Promise<void>;
+  recordHeld(category: ExpiringKind, app: string, holdIds: readonly string[]): Promise<void>;
+  forgetReleased(category: ExpiringKind, app: string, holdIds: readonly string[]): Promise<void>;
   /** Drops the registry entry once no hold is recorded on it (a concurrent recordHeld wins). */
-  removeHeldBucket(category: CategoryId, app: string): Promise<void>;
+  removeHeldBucket(category: ExpiringKind, app: string): Promise<void>;
   acquireLease(holder: string, now: Date, until: Date): Promise<boolean>;
   releaseLease(holder: string): Promise<void>;
 }
@@ -53,8 +53,11 @@ const CHECKPOINT = 'checkpoint';
 const HELD_BUCKETS = 'heldBuckets';
 const LEASE = 'lease';
 
-const checkpointKey = (category: CategoryId) => ({ pk: CHECKPOINT, sk: `expire${KEY_SEPARATOR}${category}` });
-const heldKey = (category: CategoryId, app: string) => ({
+const checkpointKey = (category: ExpiringKind) => ({
+  pk: CHECKPOINT,
+  sk: `expire${KEY_SEPARATOR}${category}`,
+});
+const heldKey = (category: ExpiringKind, app: string) => ({
   pk: HELD_BUCKETS,
   sk: [category, keyPart(app)].join(KEY_SEPARATOR),
 });
@@ -164,7 +167,7 @@ export function createExpiryStateStore(opts: {
         );
         for (const item of page?.Items ?? []) {
           records.push({
-            category: item.category as CategoryId,
+            category: item.category as ExpiringKind,
             app: String(item.app),
             holdIds: item.holdIds instanceof Set ? [...(item.holdIds as Set<string>)].sort() : [],
           });

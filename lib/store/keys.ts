@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { CategoryId } from '../policy/categories.js';
+import { type ExpiringKind, ttlDeleteAt } from '../policy/expiry.js';
+import { monthOf } from '../policy/time.js';
 
 /**
  * Key layout shared by every store (docs/data-model.md).
  *
- * The expiry index `byExpiry` is partitioned by `<category>#<YYYY-MM of expiry>#<shard>`, sorted by
+ * The expiry index `byExpiry` is partitioned by `<kind>#<YYYY-MM of expiry>#<shard>`, sorted by
  * `expiresAt`: expiry finds due items with `expiresAt <= cutoff` on a handful of partitions, so its
  * cost follows the number of due items, never the table's size; the shard spreads one month's writes
- * over EXPIRY_SHARDS partitions so a hot month never throttles.
+ * over EXPIRY_SHARDS partitions so a hot month never throttles. The kind is a policy category, or
+ * `tombstone` for what a recall or an erasure leaves of a message.
  */
 export const EXPIRY_SHARDS = 8;
 export const OWNER_SHARDS = 16;
@@ -23,33 +25,18 @@ export function keyPart(value: string): string {
   return encodeURIComponent(value);
 }
 
-export function expiryMonth(expiresAtSeconds: number): string {
-  return new Date(expiresAtSeconds * 1000).toISOString().slice(0, 7);
+/** One string per item of a table with a sort key: what shards and hashes are computed from. */
+export function itemIdOf(key: { readonly pk: string; readonly sk?: string }): string {
+  return key.sk === undefined ? key.pk : `${key.pk}${KEY_SEPARATOR}${key.sk}`;
 }
 
-export function expiryBucket(category: CategoryId, expiresAtSeconds: number, itemKey: string): string {
-  return [category, expiryMonth(expiresAtSeconds), shardOf(itemKey, EXPIRY_SHARDS)].join(KEY_SEPARATOR);
+export function expiryBucket(kind: ExpiringKind, expiresAtSeconds: number, itemId: string): string {
+  return [kind, monthOf(expiresAtSeconds), shardOf(itemId, EXPIRY_SHARDS)].join(KEY_SEPARATOR);
 }
 
-/** Every bucket of `category` for one month: what a due-item query walks. */
-export function expiryBucketsOfMonth(category: CategoryId, month: string): string[] {
-  return Array.from({ length: EXPIRY_SHARDS }, (_, shard) => [category, month, shard].join(KEY_SEPARATOR));
-}
-
-/** The months from `fromMonth` to `toMonth` inclusive, both `YYYY-MM`. */
-export function monthsBetween(fromMonth: string, toMonth: string): string[] {
-  const months: string[] = [];
-  let [year, month] = fromMonth.split('-').map(Number) as [number, number];
-  const [endYear, endMonth] = toMonth.split('-').map(Number) as [number, number];
-  while (year < endYear || (year === endYear && month <= endMonth)) {
-    months.push(`${year}-${String(month).padStart(2, '0')}`);
-    month += 1;
-    if (month > 12) {
-      month = 1;
-      year += 1;
-    }
-  }
-  return months;
+/** Every bucket of `kind` for one month: what a due-item query walks. */
+export function expiryBucketsOfMonth(kind: ExpiringKind, month: string): string[] {
+  return Array.from({ length: EXPIRY_SHARDS }, (_, shard) => [kind, month, shard].join(KEY_SEPARATOR));
 }
 
 /** Partition of the owner index for an end-user account of an app. */
@@ -61,19 +48,29 @@ export function ownerShardsOfApp(app: string): string[] {
   return Array.from({ length: OWNER_SHARDS }, (_, shard) => [keyPart(app), shard].join(KEY_SEPARATOR));
 }
 
-/** The item attributes every stored item carries: category, app, TTL and its expiry-index bucket. */
+/**
+ * The attributes every expiring item carries: its kind (`category`), app, expiry, expiry-index bucket and
+ * the TTL attribute `ttlDeleteAt`, TTL_MARGIN_SECONDS behind the expiry.
+ */
 export interface ExpiringItem {
-  readonly category: CategoryId;
+  readonly category: ExpiringKind;
   readonly app: string;
   readonly expiresAt: number;
   readonly expiryBucket: string;
+  readonly ttlDeleteAt: number;
 }
 
 export function expiringAttributes(
-  category: CategoryId,
+  kind: ExpiringKind,
   app: string,
   expiresAt: number,
-  itemKey: string,
+  itemId: string,
 ): ExpiringItem {
-  return { category, app, expiresAt, expiryBucket: expiryBucket(category, expiresAt, itemKey) };
+  return {
+    category: kind,
+    app,
+    expiresAt,
+    expiryBucket: expiryBucket(kind, expiresAt, itemId),
+    ttlDeleteAt: ttlDeleteAt(expiresAt),
+  };
 }

@@ -2,20 +2,22 @@ import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   type QueryCommandInput,
-  UpdateCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.js';
 import { isHoldActive, type LegalHold } from '../policy/legal-holds.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
 import { queryAllPages } from './query-pages.js';
+import { isAnyConditionFailure, sdkCall } from './sdk-errors.js';
 
 /**
- * Legal holds in the governance table: pk `hold#<app>`, sk `<id>`. An active hold also carries
- * stateKey `hold#active` and stateSort `<app>#<id>`, removed on release, so the byState index holds
- * only active (or lapsed-by-`until`) holds and every app's active holds are one Query.
- * Hold records carry no `expiresAt`: they are kept as evidence.
+ * Legal holds in the governance table, kept as evidence (no `expiresAt`):
+ * - the hold:     pk `hold#<app>`, sk `<id>`; released holds keep `releasedAt`;
+ * - the registry: pk `activeHolds`, sk `<app>#<id>`, a copy of each hold not yet released, and
+ *   sk `#generation`, a counter bumped by every create and release, in the same transaction.
+ * Every app's active holds are one strongly consistent Query on the registry (cost follows the active
+ * holds), so `expire` and the deletion worker never miss a hold that has answered 201; a run compares
+ * the generation before it deletes and reloads the holds when it moved.
  */
 export interface LegalHoldStore {
   create(input: Omit<LegalHold, 'id' | 'createdAt' | 'releasedAt'>, now: Date): Promise<LegalHold>;
@@ -24,15 +26,25 @@ export interface LegalHoldStore {
   release(app: string, id: string, now: Date): Promise<LegalHold | undefined>;
   listForApp(app: string): Promise<LegalHold[]>;
   activeForApp(app: string, now: Date): Promise<LegalHold[]>;
-  /** Every app's active holds, ONE Query (paginated) on the governance GSI byState. */
-  listActive(now: Date): Promise<LegalHold[]>;
 }
 
-export const ACTIVE_HOLD_STATE = 'hold#active';
-export const STATE_INDEX = 'byState';
+/** What a run over every app needs: the active holds, and whether they changed since it read them. */
+export interface ActiveHolds {
+  /** Every app's active holds with the registry's generation, one consistent Query. */
+  listActive(now: Date): Promise<LegalHold[]>;
+  /** The registry's generation now (one consistent GetItem): unchanged means no hold came or went. */
+  generation(): Promise<number>;
+}
+
+export const HOLD_REGISTRY = 'activeHolds';
+const GENERATION_SK = '#generation';
 
 export const holdPartition = (app: string) => ['hold', keyPart(app)].join(KEY_SEPARATOR);
-const holdStateSort = (app: string, id: string) => [keyPart(app), keyPart(id)].join(KEY_SEPARATOR);
+const registryKey = (app: string, id: string) => ({
+  pk: HOLD_REGISTRY,
+  sk: [keyPart(app), keyPart(id)].join(KEY_SEPARATOR),
+});
+const generationKey = { pk: HOLD_REGISTRY, sk: GENERATION_SK };
 
 const HOLD_FIELDS = [
   'id',
@@ -54,24 +66,46 @@ function toHold(item: Record<string, unknown>): LegalHold {
 export function createLegalHoldStore(opts: {
   doc: DynamoDBDocumentClient;
   tableName: string;
-}): LegalHoldStore {
+}): LegalHoldStore & ActiveHolds {
   const { doc, tableName } = opts;
 
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<LegalHold[]> {
-    return (await queryAllPages(doc, { TableName: tableName, ...input })).map(toHold);
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    return sdkCall(
+      'legal hold query',
+      queryAllPages(doc, { TableName: tableName, ConsistentRead: true, ...input }),
+    );
   }
 
   async function listForApp(app: string): Promise<LegalHold[]> {
-    try {
-      return await queryAll({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': holdPartition(app) },
-        ConsistentRead: true,
-      });
-    } catch (error) {
-      throw new StoreError('could not list legal holds', { cause: error });
-    }
+    const items = await queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': holdPartition(app) },
+    });
+    return items.map(toHold);
   }
+
+  async function get(app: string, id: string): Promise<LegalHold | undefined> {
+    const { Item } = await sdkCall(
+      'legal hold read',
+      doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: holdPartition(app), sk: id },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ? toHold(Item) : undefined;
+  }
+
+  const bumpGeneration = {
+    Update: {
+      TableName: tableName,
+      Key: generationKey,
+      UpdateExpression: 'ADD generation :one',
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
 
   return {
     async create(input, now) {
@@ -84,59 +118,63 @@ export function createLegalHoldStore(opts: {
         createdAt: now.toISOString(),
         ...(input.until !== undefined ? { until: input.until } : {}),
       };
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              pk: holdPartition(hold.app),
-              sk: hold.id,
-              kind: 'legalHold',
-              stateKey: ACTIVE_HOLD_STATE,
-              stateSort: holdStateSort(hold.app, hold.id),
-              ...hold,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
+      await sdkCall(
+        'legal hold creation',
+        doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { pk: holdPartition(hold.app), sk: hold.id, kind: 'legalHold', ...hold },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...registryKey(hold.app, hold.id), kind: 'activeHold', ...hold },
+                },
+              },
+              bumpGeneration,
+            ],
           }),
-        );
-      } catch (error) {
-        throw new StoreError('could not create legal hold', { cause: error });
-      }
+        ),
+      );
       return hold;
     },
 
-    async get(app, id) {
-      try {
-        const { Item } = await doc.send(
-          new GetCommand({
-            TableName: tableName,
-            Key: { pk: holdPartition(app), sk: id },
-            ConsistentRead: true,
-          }),
-        );
-        return Item ? toHold(Item) : undefined;
-      } catch (error) {
-        throw new StoreError('could not read legal hold', { cause: error });
-      }
-    },
+    get,
 
     async release(app, id, now) {
+      const current = await get(app, id);
+      if (!current) return undefined;
+      if (current.releasedAt !== undefined) return current;
+      const releasedAt = now.toISOString();
       try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: holdPartition(app), sk: id },
-            ConditionExpression: 'attribute_exists(pk)',
-            UpdateExpression: 'SET releasedAt = if_not_exists(releasedAt, :now) REMOVE stateKey, stateSort',
-            ExpressionAttributeValues: { ':now': now.toISOString() },
-            ReturnValues: 'ALL_NEW',
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: { pk: holdPartition(app), sk: id },
+                  UpdateExpression: 'SET releasedAt = :now',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(releasedAt)',
+                  ExpressionAttributeValues: { ':now': releasedAt },
+                },
+              },
+              { Delete: { TableName: tableName, Key: registryKey(app, id) } },
+              bumpGeneration,
+            ],
           }),
         );
-        return Attributes ? toHold(Attributes) : undefined;
       } catch (error) {
-        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
-        throw new StoreError('could not release legal hold', { cause: error });
+        // Released (or gone) meanwhile: the first release stands.
+        if (!isAnyConditionFailure(error)) return sdkCall('legal hold release', Promise.reject(error));
+        return get(app, id);
       }
+      return { ...current, releasedAt };
     },
 
     listForApp,
@@ -146,16 +184,22 @@ export function createLegalHoldStore(opts: {
     },
 
     async listActive(now) {
-      try {
-        const holds = await queryAll({
-          IndexName: STATE_INDEX,
-          KeyConditionExpression: 'stateKey = :state',
-          ExpressionAttributeValues: { ':state': ACTIVE_HOLD_STATE },
-        });
-        return holds.filter((hold) => isHoldActive(hold, now));
-      } catch (error) {
-        throw new StoreError('could not list active legal holds', { cause: error });
-      }
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': HOLD_REGISTRY },
+      });
+      return items
+        .filter((item) => item.sk !== GENERATION_SK)
+        .map(toHold)
+        .filter((hold) => isHoldActive(hold, now));
+    },
+
+    async generation() {
+      const { Item } = await sdkCall(
+        'legal hold generation read',
+        doc.send(new GetCommand({ TableName: tableName, Key: generationKey, ConsistentRead: true })),
+      );
+      return Number(Item?.generation ?? 0);
     },
   };
 }

@@ -1,9 +1,10 @@
-import { toEpochSeconds } from '../policy/time.js';
+import { epochSeconds, isLiveItem } from '../policy/time.js';
 
 /**
- * Every read hides expired items at once, whatever DynamoDB's TTL has or has not deleted yet.
- * Use `liveCondition` as the FilterExpression of a Query or the ConditionExpression of a read-then-act,
- * and `isLive` on items that came back from GetItem/BatchGetItem.
+ * Every read hides expired items at once, whatever DynamoDB's TTL has or has not deleted yet. The rule is
+ * lib/policy/time.ts `isExpired`; this module states it as DynamoDB expressions. Use `liveCondition` as the
+ * FilterExpression of a Query or the ConditionExpression of a read-then-act, and `isLive` on items that
+ * came back from GetItem/BatchGetItem.
  */
 export const EXPIRES_AT = 'expiresAt';
 
@@ -15,15 +16,8 @@ export function liveCondition(now: Date): {
   return {
     expression: '(attribute_not_exists(#liveExpiresAt) OR #liveExpiresAt > :liveNow)',
     names: { '#liveExpiresAt': EXPIRES_AT },
-    values: { ':liveNow': Math.floor(now.getTime() / 1000) },
+    values: { ':liveNow': epochSeconds(now) },
   };
 }
 
-export function isLive(item: { expiresAt?: unknown } | undefined, now: Date): boolean {
-  if (!item) return false;
-  const expiresAt = item.expiresAt;
-  if (expiresAt === undefined || expiresAt === null) return true;
-  return typeof expiresAt === 'number' && expiresAt > Math.floor(now.getTime() / 1000);
-}
-
-export { toEpochSeconds };
+export const isLive = isLiveItem;

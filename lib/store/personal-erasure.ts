@@ -3,23 +3,43 @@ import { StoreError } from '../errors.js';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import type { DeletionSubject } from '../policy/deletion.js';
 import { ownerShard, ownerShardsOfApp } from './keys.js';
-import { type ItemKey, OWNER_INDEX, ownerSortPrefix } from './personal-keys.js';
+import { groupPartition, type ItemKey, OWNER_INDEX, ownerSortPrefix } from './personal-keys.js';
+import { tombstoneItem } from './tombstones.js';
 
 /**
- * D3 erasure of personal items, found through the owner index (never a Scan) and deleted with
- * BatchWriteItem, 25 keys a call, UnprocessedItems retried with capped exponential backoff and full
- * jitter. The pass itself (cursor, checkpoint, holds) is driven by the deletion worker.
+ * D3 erasure of personal items, found through the owner index (or, for a destroyed group, its own
+ * partition; never a Scan) and removed with BatchWriteItem, 25 items a call, UnprocessedItems retried
+ * with capped exponential backoff and full jitter. A message becomes a tombstone (tombstones.ts), so a
+ * replayed after-send cannot store it again; everything else is deleted. The pass itself (cursor,
+ * checkpoint, holds) is driven by the deletion worker.
  */
-export interface ErasureStep {
-  readonly ownerShard: string;
-  /** begins_with on ownerSort: one account's items of one category. Absent: the whole shard. */
-  readonly sortPrefix?: string;
-  /** The categories this step may touch (a FilterExpression when the prefix does not fix it). */
-  readonly categories: readonly PersonalCategoryId[];
+export type ErasureStep =
+  | {
+      readonly ownerShard: string;
+      /** begins_with on ownerSort: one account's items of one category. Absent: the whole shard. */
+      readonly sortPrefix?: string;
+      /** The categories this step may touch (a FilterExpression when the prefix does not fix it). */
+      readonly categories: readonly PersonalCategoryId[];
+    }
+  | {
+      /** A partition of the table itself: a group's messages. */
+      readonly partition: string;
+      readonly categories: readonly PersonalCategoryId[];
+    };
+
+/** What one batch removes: keys to delete, and messages to replace by tombstones (with their expiry). */
+export interface ErasureBatch {
+  readonly deletes: readonly ItemKey[];
+  readonly tombstones: ReadonlyArray<{
+    readonly key: ItemKey;
+    readonly app: string;
+    readonly expiresAt: number;
+  }>;
 }
 
 /** What the owner index projects: enough to decide, without reading the item itself. */
 export interface OwnerIndexItem extends ItemKey {
+  readonly ownerSort: string;
   readonly app: string;
   readonly account?: string;
   readonly category: PersonalCategoryId;
@@ -44,8 +64,8 @@ export interface PersonalErasureStore {
     startKey: Record<string, unknown> | undefined,
     limit: number,
   ): Promise<ErasurePage>;
-  /** Deletes every key; deleting an absent key is a no-op, so a repeated call is harmless. */
-  deleteKeys(keys: readonly ItemKey[]): Promise<void>;
+  /** Carries the batch out; repeating it is harmless (deleting an absent key, rewriting a tombstone). */
+  apply(batch: ErasureBatch, at: Date): Promise<void>;
 }
 
 export const BATCH_WRITE_LIMIT = 25;
@@ -67,6 +87,7 @@ export function erasureSteps(
       categories: [category],
     }));
   }
+  if (subject.kind === 'group') return [{ partition: groupPartition(app, subject.groupId), categories }];
   return ownerShardsOfApp(app).map((shard) => ({ ownerShard: shard, categories }));
 }
 
@@ -91,8 +112,12 @@ export function createPersonalErasureStore(opts: {
   const retry = { ...DEFAULT_RETRY, ...opts.retry };
   const sleep = opts.sleep ?? sleepFor;
 
-  async function deleteBatch(batch: readonly ItemKey[]): Promise<void> {
-    let requests = batch.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
+  type WriteRequest =
+    | { DeleteRequest: { Key: Record<string, unknown> } }
+    | { PutRequest: { Item: Record<string, unknown> } };
+
+  async function writeBatch(batch: readonly WriteRequest[]): Promise<void> {
+    let requests = [...batch];
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt >= retry.maxAttempts) {
         throw new StoreError(`personal items left unprocessed after ${retry.maxAttempts} attempts`);
@@ -111,27 +136,35 @@ export function createPersonalErasureStore(opts: {
 
   return {
     async readPage(step, startKey, limit) {
-      const values: Record<string, unknown> = { ':shard': step.ownerShard };
+      const values: Record<string, unknown> = {};
       const names: Record<string, string> = {};
-      let keyCondition = 'ownerShard = :shard';
-      if (step.sortPrefix !== undefined) {
-        keyCondition += ' AND begins_with(ownerSort, :prefix)';
-        values[':prefix'] = step.sortPrefix;
-      }
+      let keyCondition: string;
       let filter: string | undefined;
-      if (step.sortPrefix === undefined) {
+      const byCategory = () => {
         names['#category'] = 'category';
         const placeholders = step.categories.map((category, index) => {
           values[`:category${index}`] = category;
           return `:category${index}`;
         });
-        filter = `#category IN (${placeholders.join(', ')})`;
+        return `#category IN (${placeholders.join(', ')})`;
+      };
+      if ('partition' in step) {
+        keyCondition = 'pk = :pk';
+        values[':pk'] = step.partition;
+        filter = byCategory();
+      } else {
+        keyCondition = 'ownerShard = :shard';
+        values[':shard'] = step.ownerShard;
+        if (step.sortPrefix !== undefined) {
+          keyCondition += ' AND begins_with(ownerSort, :prefix)';
+          values[':prefix'] = step.sortPrefix;
+        } else filter = byCategory();
       }
       try {
         const page = await doc.send(
           new QueryCommand({
             TableName: tableName,
-            IndexName: OWNER_INDEX,
+            ...('partition' in step ? { ConsistentRead: true } : { IndexName: OWNER_INDEX }),
             KeyConditionExpression: keyCondition,
             FilterExpression: filter,
             ExpressionAttributeNames: filter ? names : undefined,
@@ -145,13 +178,19 @@ export function createPersonalErasureStore(opts: {
           ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
         };
       } catch (cause) {
-        throw new StoreError('owner index could not be read', { cause });
+        throw new StoreError('personal items could not be listed for erasure', { cause });
       }
     },
 
-    async deleteKeys(keys) {
-      for (let offset = 0; offset < keys.length; offset += BATCH_WRITE_LIMIT) {
-        await deleteBatch(keys.slice(offset, offset + BATCH_WRITE_LIMIT));
+    async apply(batch, at) {
+      const requests: WriteRequest[] = [
+        ...batch.deletes.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } })),
+        ...batch.tombstones.map(({ key, app, expiresAt }) => ({
+          PutRequest: { Item: tombstoneItem(key, app, expiresAt, 'erased', at) },
+        })),
+      ];
+      for (let offset = 0; offset < requests.length; offset += BATCH_WRITE_LIMIT) {
+        await writeBatch(requests.slice(offset, offset + BATCH_WRITE_LIMIT));
       }
     },
   };

@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, StoreError } from '../errors.js';
+import type { RetentionCut } from '../policy/retention-cuts.js';
 import { batchGetAll } from './batch-get.js';
-import { ownerShard } from './keys.js';
-import { isLive } from './live.js';
-import { ownedMessagesQuery, type StoredMessage, toStoredMessage } from './messages.js';
+import { itemIdOf, ownerShard } from './keys.js';
+import { isServedMessage, ownedMessagesQuery, type StoredMessage, toStoredMessage } from './messages.js';
 import { type ItemKey, ownerSortPrefix } from './personal-keys.js';
 
 /**
@@ -22,7 +22,7 @@ export interface PersonalExportStore {
     app: string,
     account: string,
     now: Date,
-    page: { limit: number; cursor?: string | undefined },
+    page: { limit: number; cursor?: string | undefined; cuts?: readonly RetentionCut[] | undefined },
   ): Promise<MessagePage>;
 }
 
@@ -62,7 +62,7 @@ export function createPersonalExportStore(opts: {
 
   async function batchGet(keys: readonly ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
     const items = await batchGetAll(doc, tableName, keys, 'export read');
-    return new Map(items.map((item) => [String(item.pk), item]));
+    return new Map(items.map((item) => [itemIdOf(item as unknown as ItemKey), item]));
   }
 
   return {
@@ -80,8 +80,11 @@ export function createPersonalExportStore(opts: {
         const keys = (result.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
         const items = keys.length > 0 ? await batchGet(keys) : new Map();
         const messages = keys
-          .map((key) => items.get(key.pk))
-          .filter((item): item is Record<string, unknown> => item !== undefined && isLive(item, now))
+          .map((key) => items.get(itemIdOf(key)))
+          .filter(
+            (item): item is Record<string, unknown> =>
+              item !== undefined && isServedMessage(item, now, page.cuts),
+          )
           // The key layout already guarantees both; checked again so a layout bug cannot leak data.
           .filter((item) => item.app === app && item.account === account)
           .map(toStoredMessage);

@@ -1,23 +1,30 @@
+import { createHash } from 'node:crypto';
 import type { PersonalCategoryId } from '../policy/categories.js';
-import { KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
+import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
 
 /**
  * Key layout of the `personal` table (D1 userInfo, D2 messages), shared by the callback writers and the
  * deletion/export readers. Every caller-supplied part goes through keyPart(), so no part can forge a
- * separator.
+ * separator, and every part is bounded in bytes (lib/policy/identifiers.ts), so every key fits.
  *
  * - C2C message:   pk `<app>#msg#c2c#<MsgKey>`, sk `msg`
- * - group message: pk `<app>#msg#group#<GroupId>#<MsgSeq>`, sk `msg`
+ * - group message: pk `<app>#msg#group#<GroupId>`, sk `msg#<TopicId or empty>#<MsgSeq>`: a group's
+ *   messages are one item collection, so a destroyed group is one Query (Tencent limits a group to
+ *   about 40 messages/s by default, far below a partition's 1,000 writes/s)
  * - userInfo:      pk `<app>#user#<account>`, sk `userInfo`
+ * - held snapshot: the key of the item it was taken of, sk + `#@held#<ms>`: the values a legal hold keeps
+ *   when an edit or a profile update supersedes them
  *
  * Owner index `byOwner`: ownerShard = ownerShard(app, account), ownerSort =
- * `<account>#<category>#<zero-padded epoch seconds>#<pk>`, so one Query with
+ * `<account>#<category>#<zero-padded epoch seconds>#<hash of the item key>`, so one Query with
  * begins_with(ownerSort, ownerSortPrefix(account)) finds everything stored for an account.
  */
 export const MESSAGE_SK = 'msg';
 export const USER_INFO_SK = 'userInfo';
 export const OWNER_INDEX = 'byOwner';
 const TIME_DIGITS = 12;
+/** Marks the sort key of a held snapshot: `<sk of the item>#@held#<ms>` (`@` never survives keyPart, so no id can forge it). */
+export const HELD_SNAPSHOT_MARK = '#@held#';
 
 export interface ItemKey {
   readonly pk: string;
@@ -26,18 +33,41 @@ export interface ItemKey {
 
 export type MessageRef =
   | { readonly kind: 'c2c'; readonly msgKey: string }
-  | { readonly kind: 'group'; readonly groupId: string; readonly msgSeq: number };
+  | {
+      readonly kind: 'group';
+      readonly groupId: string;
+      /** Community topics: `MsgSeq` counts per topic. */
+      readonly topicId?: string | undefined;
+      readonly msgSeq: number;
+    };
+
+/** The partition holding every message of a group (all its topics). */
+export function groupPartition(app: string, groupId: string): string {
+  return [keyPart(app), 'msg', 'group', keyPart(groupId)].join(KEY_SEPARATOR);
+}
 
 export function messageKey(app: string, ref: MessageRef): ItemKey {
-  const parts =
-    ref.kind === 'c2c'
-      ? [keyPart(app), 'msg', 'c2c', keyPart(ref.msgKey)]
-      : [keyPart(app), 'msg', 'group', keyPart(ref.groupId), String(ref.msgSeq)];
-  return { pk: parts.join(KEY_SEPARATOR), sk: MESSAGE_SK };
+  if (ref.kind === 'c2c') {
+    return { pk: [keyPart(app), 'msg', 'c2c', keyPart(ref.msgKey)].join(KEY_SEPARATOR), sk: MESSAGE_SK };
+  }
+  return {
+    pk: groupPartition(app, ref.groupId),
+    sk: [MESSAGE_SK, keyPart(ref.topicId ?? ''), String(ref.msgSeq)].join(KEY_SEPARATOR),
+  };
+}
+
+/** The sort-key prefix of one topic's messages in a group partition (no topic: the group's own messages). */
+export function topicSortPrefix(topicId: string | undefined): string {
+  return [MESSAGE_SK, keyPart(topicId ?? ''), ''].join(KEY_SEPARATOR);
 }
 
 export function userInfoKey(app: string, account: string): ItemKey {
   return { pk: [keyPart(app), 'user', keyPart(account)].join(KEY_SEPARATOR), sk: USER_INFO_SK };
+}
+
+/** Where a legal hold keeps the superseded values of `key`, taken at `at`. */
+export function heldSnapshotKey(key: ItemKey, at: Date): ItemKey {
+  return { pk: key.pk, sk: `${key.sk}${HELD_SNAPSHOT_MARK}${at.getTime()}` };
 }
 
 /** What begins every ownerSort of `account` (optionally of one category). */
@@ -53,20 +83,28 @@ export interface OwnerAttributes {
   readonly ownerSort: string;
 }
 
+/** 16 hex digits of the item key's SHA-256: keeps ownerSort short whatever the key's length. */
+const keyHash = (key: ItemKey) => createHash('sha256').update(itemIdOf(key)).digest('hex').slice(0, 16);
+
 /** The owner-index attributes of a personal item about `account`, dated `at`. */
 export function ownerAttributes(
   app: string,
   account: string,
   category: PersonalCategoryId,
   at: Date,
-  pk: string,
+  key: ItemKey,
 ): OwnerAttributes {
   const seconds = String(Math.max(0, Math.floor(at.getTime() / 1000))).padStart(TIME_DIGITS, '0');
   return {
     account,
     ownerShard: ownerShard(app, account),
-    ownerSort: [keyPart(account), category, seconds, pk].join(KEY_SEPARATOR),
+    ownerSort: [keyPart(account), category, seconds, keyHash(key)].join(KEY_SEPARATOR),
   };
+}
+
+/** The epoch second an owner-index entry is dated (its item's message or event time). */
+export function ownerSortSeconds(ownerSort: string): number {
+  return Number(ownerSort.split(KEY_SEPARATOR)[2]);
 }
 
 /**

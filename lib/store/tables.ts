@@ -12,7 +12,8 @@ import definitions from './tables.json' with { type: 'json' };
 
 /**
  * Table definitions, written once in tables.json and used both by serverless.yml (CloudFormation
- * resources) and by local table creation. Every table's TTL attribute is `expiresAt` (epoch seconds).
+ * resources) and by local table creation. Every table's TTL attribute is `ttlDeleteAt` (epoch seconds,
+ * TTL_MARGIN_SECONDS behind `expiresAt`: lib/policy/expiry.ts).
  */
 export const TABLE_KEYS = [
   'apps',
@@ -20,7 +21,7 @@ export const TABLE_KEYS = [
   'telemetry',
   'governance',
 ] as const satisfies readonly TableKey[];
-export const TTL_ATTRIBUTE = 'expiresAt';
+export const TTL_ATTRIBUTE = 'ttlDeleteAt';
 
 type Definition = Pick<
   CreateTableCommandInput,
@@ -32,7 +33,7 @@ export function tableDefinition(key: TableKey): Definition {
 }
 
 /**
- * Creates each missing table with on-demand billing and TTL on `expiresAt` (tests may leave TTL off so
+ * Creates each missing table with on-demand billing and TTL on `ttlDeleteAt` (tests may leave TTL off so
  * that DynamoDB Local's background deletion cannot race their fake clocks); returns the names created.
  */
 export async function createMissingTables(

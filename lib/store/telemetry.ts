@@ -16,7 +16,7 @@ import {
   toMetricsPoint,
 } from '../policy/monitoring.js';
 import { fixedExpiry } from '../policy/retention.js';
-import { toEpochSeconds } from '../policy/time.js';
+import { expirySeconds } from '../policy/time.js';
 import { expiringAttributes, KEY_SEPARATOR, keyPart } from './keys.js';
 import { liveCondition } from './live.js';
 import { queryAllPages } from './query-pages.js';
@@ -92,7 +92,7 @@ export function logRecordItem(record: RequestRecord): TelemetryItem {
   const at = record.at.toISOString();
   const pk = logPartition(record.app, minuteKey(record.at));
   const sk = [at, record.requestId].join(KEY_SEPARATOR);
-  const expiresAt = toEpochSeconds(fixedExpiry('log', record.at));
+  const expiresAt = expirySeconds(fixedExpiry('log', record.at));
   return {
     pk,
     sk,
@@ -114,7 +114,7 @@ export function logRecordItem(record: RequestRecord): TelemetryItem {
 export function monitoringRowItem(row: MonitoringRow): TelemetryItem {
   const pk = monitoringPartition(row.app);
   const sk = [row.minute, row.containerId].join(KEY_SEPARATOR);
-  const expiresAt = toEpochSeconds(fixedExpiry('monitoring', minuteStart(row.minute)));
+  const expiresAt = expirySeconds(fixedExpiry('monitoring', minuteStart(row.minute)));
   return {
     pk,
     sk,
@@ -216,7 +216,7 @@ export function createTelemetryStore(opts: {
           ExpressionAttributeValues: { ...live.values, ':pk': logPartition(app, minuteKey(t)) },
         });
         for (const item of items) {
-          const { pk: _pk, sk: _sk, category: _c, expiryBucket: _b, ...record } = item;
+          const { pk: _pk, sk: _sk, category: _c, expiryBucket: _b, ttlDeleteAt: _t, ...record } = item;
           const at = new Date(String(record.at));
           if (at >= range.from && at <= range.to) records.push(record as unknown as LogRecord);
         }

@@ -252,7 +252,7 @@ describe(`serverless package --stage ${STAGE}`, () => {
     });
   });
 
-  it('keeps every table on demand, TTL on expiresAt, KMS-encrypted, PITR <= 7 days, retained and protected', () => {
+  it('keeps every table on demand, TTL on ttlDeleteAt, KMS-encrypted, PITR <= 7 days, retained and protected', () => {
     const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
     expect(tables.map(([id]) => id).sort()).toEqual([
       'AppsTable',
@@ -263,7 +263,7 @@ describe(`serverless package --stage ${STAGE}`, () => {
     for (const [id, table] of tables) {
       const p = props(table);
       expect(p.BillingMode, id).toBe('PAY_PER_REQUEST');
-      expect(p.TimeToLiveSpecification, id).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+      expect(p.TimeToLiveSpecification, id).toEqual({ AttributeName: 'ttlDeleteAt', Enabled: true });
       expect(p.SSESpecification, id).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
       expect(p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled, id).toBe(true);
       expect(p.PointInTimeRecoverySpecification?.RecoveryPeriodInDays, id).toBeLessThanOrEqual(7);

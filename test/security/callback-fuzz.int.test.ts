@@ -1,10 +1,11 @@
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../functions/callback/commands/index.js';
 import { MAX_CALLBACK_BODY_BYTES } from '../../functions/callback/main.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createMessageStore } from '../../lib/store/messages.js';
+import { messageKey } from '../../lib/store/personal-keys.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { callbackAppConfig, callbackEvent, TEST_CALLBACK_TOKEN } from '../support/tencent.js';
 import {
@@ -224,16 +225,11 @@ describe('sizes', () => {
     const body = validC2c({ MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }] });
     const answer = await send('C2C.CallbackAfterSendMsg', JSON.stringify(body));
     expect(answer.body).toMatchObject({ ActionStatus: 'OK', ErrorCode: 0 });
-    const stored = await createMessageStore({ doc: db.doc, tableName: db.tables.personal }).get(
-      APP,
-      { kind: 'c2c', msgKey: body.MsgKey },
-      new Date(),
-    );
-    expect(stored?.msgBody[0]?.MsgContent).toEqual({ Text: text });
-    await createMessageStore({ doc: db.doc, tableName: db.tables.personal }).delete(APP, {
-      kind: 'c2c',
-      msgKey: body.MsgKey,
-    });
+    const key = messageKey(APP, { kind: 'c2c', msgKey: body.MsgKey });
+    const stored = (await db.doc.send(new GetCommand({ TableName: db.tables.personal, Key: key }))).Item;
+    const body0 = (stored?.msgBody as Array<{ MsgContent: unknown }> | undefined)?.[0];
+    expect(body0?.MsgContent).toEqual({ Text: text });
+    await db.doc.send(new DeleteCommand({ TableName: db.tables.personal, Key: key }));
   });
 
   it('message content nested deeper than DynamoDB can store is refused (400) or stored, never a callback error', async () => {

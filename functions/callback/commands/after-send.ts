@@ -1,17 +1,17 @@
 import { tencentOk } from '../../../lib/http/tencent-answer.js';
+import { retentionStart } from '../../../lib/policy/event-time.js';
 import { decidePersonalStorage } from '../../../lib/policy/retention.js';
-import { type GuardedMessage, maskMessage, scanMessage } from '../../../lib/policy/sensitive-data.js';
+import { type GuardedMessage, guardAtRest } from '../../../lib/policy/sensitive-data.js';
 import type { NewMessage } from '../../../lib/store/messages.js';
 import type { MessageRef } from '../../../lib/store/personal-keys.js';
 import { c2cAfterSendSchema, groupAfterSendSchema } from '../schemas.js';
-import { createdAt } from './message-time.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 /**
- * D2: an after-send callback stores the message when the app stores messages and is resident here (P1),
- * until MsgTime + the app's retention; a message already past that is not stored. At rest D5 still
- * applies: flag stores it with the kinds found; mask and reject store it masked (the before-send guard
- * normally masked or refused it already, so this only matters when that callback is not enabled).
+ * D2: an after-send callback stores the message when it was delivered (`SendMsgResult` 0 or absent),
+ * the app stores messages and is resident here (P1), until MsgTime + the app's retention; a message
+ * already past that is not stored. At rest D5 still applies (lib/policy/sensitive-data.ts guardAtRest).
+ * A message whose key is taken (stored already, or recalled or erased: a tombstone) stores nothing.
  */
 interface AfterSend {
   readonly command: string;
@@ -19,34 +19,18 @@ interface AfterSend {
   readonly ref: MessageRef;
   readonly message: GuardedMessage;
   readonly sentAt: Date;
+  readonly delivered: boolean;
   readonly extra: Pick<NewMessage, 'to' | 'groupType' | 'msgRandom' | 'msgId'>;
-}
-
-function atRest(
-  message: GuardedMessage,
-  context: CommandContext,
-): Pick<NewMessage, 'msgBody' | 'cloudCustomData' | 'sensitive'> {
-  const mode = context.settings.sensitiveData;
-  const asSent = { msgBody: message.msgBody, cloudCustomData: message.cloudCustomData };
-  if (mode === 'off') return asSent;
-  if (mode === 'flag') {
-    const kinds = scanMessage(message);
-    return kinds.length === 0 ? asSent : { ...asSent, sensitive: { kinds, handling: 'flagged' } };
-  }
-  const masked = maskMessage(message);
-  return masked.kinds.length === 0
-    ? asSent
-    : {
-        msgBody: masked.message.msgBody,
-        cloudCustomData: masked.message.cloudCustomData,
-        sensitive: { kinds: masked.kinds, handling: 'masked' },
-      };
 }
 
 async function storeMessage(input: AfterSend, context: CommandContext) {
   const { app, settings, now, deps } = context;
   const log = (outcome: string) =>
     deps.logger.info('message callback', { command: input.command, app: app.sdkAppId, outcome });
+  if (!input.delivered) {
+    log('notDelivered');
+    return tencentOk();
+  }
   if (!context.resident) {
     log('notResident');
     return tencentOk();
@@ -56,6 +40,7 @@ async function storeMessage(input: AfterSend, context: CommandContext) {
     log(decision.reason);
     return tencentOk();
   }
+  const atRest = guardAtRest(input.message, settings.sensitiveData);
   const outcome = await deps.messages.put(
     {
       app: app.sdkAppId,
@@ -64,7 +49,9 @@ async function storeMessage(input: AfterSend, context: CommandContext) {
       msgTime: input.sentAt,
       expiresAt: decision.expiresAt,
       ...input.extra,
-      ...atRest(input.message, context),
+      msgBody: atRest.message.msgBody,
+      cloudCustomData: atRest.message.cloudCustomData,
+      sensitive: atRest.sensitive,
     },
     now,
     { signal: context.signal },
@@ -72,6 +59,9 @@ async function storeMessage(input: AfterSend, context: CommandContext) {
   log(outcome);
   return tencentOk();
 }
+
+/** Tencent calls after-send for undelivered messages too (`SendMsgResult` non-zero, `UnreadMsgNum` -1). */
+const delivered = (sendMsgResult: number | undefined) => sendMsgResult === undefined || sendMsgResult === 0;
 
 export const c2cAfterSend = defineCommand({
   name: 'C2C.CallbackAfterSendMsg',
@@ -84,7 +74,8 @@ export const c2cAfterSend = defineCommand({
         account: body.From_Account,
         ref: { kind: 'c2c', msgKey: body.MsgKey },
         message: { msgBody: body.MsgBody, cloudCustomData: body.CloudCustomData },
-        sentAt: createdAt(context.now, body.MsgTime, body.EventTime),
+        sentAt: retentionStart(context.now, body.MsgTime, body.EventTime),
+        delivered: delivered(body.SendMsgResult),
         extra: { to: body.To_Account, msgRandom: body.MsgRandom, msgId: body.MsgId },
       },
       context,
@@ -100,9 +91,10 @@ export const groupAfterSend = defineCommand({
       {
         command: 'Group.CallbackAfterSendMsg',
         account: body.From_Account,
-        ref: { kind: 'group', groupId: body.GroupId, msgSeq: body.MsgSeq },
+        ref: { kind: 'group', groupId: body.GroupId, topicId: body.TopicId, msgSeq: body.MsgSeq },
         message: { msgBody: body.MsgBody, cloudCustomData: body.CloudCustomData },
-        sentAt: createdAt(context.now, body.MsgTime, body.EventTime),
+        sentAt: retentionStart(context.now, body.MsgTime, body.EventTime),
+        delivered: delivered(body.SendMsgResult),
         extra: { groupType: body.Type, msgRandom: body.Random, msgId: body.MsgId },
       },
       context,

@@ -1,6 +1,8 @@
 import { c2cAfterSend, groupAfterSend } from './after-send.js';
 import { c2cBeforeSend, groupBeforeSend } from './before-send.js';
+import { groupDestroyed } from './group-destroyed.js';
 import { stateChange } from './logged-only.js';
+import { c2cModify, groupModify } from './modify.js';
 import { portraitSet } from './portrait-set.js';
 import { c2cRecall, groupRecall } from './recall.js';
 import type { CallbackCommand, CommandPhase } from './types.js';
@@ -14,6 +16,9 @@ export const COMMANDS: ReadonlyMap<string, CallbackCommand> = new Map(
     groupAfterSend,
     c2cRecall,
     groupRecall,
+    c2cModify,
+    groupModify,
+    groupDestroyed,
     portraitSet,
     stateChange,
   ].map((command) => [command.name, command as CallbackCommand]),

@@ -1,15 +1,18 @@
 import { tencentOk } from '../../../lib/http/tencent-answer.js';
+import { retentionStart } from '../../../lib/policy/event-time.js';
 import { decidePersonalStorage } from '../../../lib/policy/retention.js';
-import { maskSensitiveText } from '../../../lib/policy/sensitive-data.js';
+import { guardProfileValue } from '../../../lib/policy/sensitive-data.js';
 import type { UserInfoField, UserInfoValues } from '../../../lib/store/user-info.js';
 import { portraitSetSchema } from '../schemas.js';
-import { createdAt } from './message-time.js';
+import { registerCoveringHolds } from './holds.js';
 import { defineCommand } from './types.js';
 
 /**
  * D1: Profile.CallbackPortraitSet stores the nickname, avatar URL and signature (and nothing else of the
  * profile) when the app stores userInfo and is resident here, until the event time + the app's
- * retention. Under D5 mask or reject, a detected value is masked before it is stored.
+ * retention. Under D5 mask or reject, a detected value is masked before it is stored. For an account a
+ * legal hold covers, the values the write supersedes are kept first (a held snapshot): nothing held is
+ * overwritten or removed.
  */
 export const PROFILE_TAGS: Readonly<Record<string, UserInfoField>> = {
   Tag_Profile_IM_Nick: 'nickname',
@@ -31,13 +34,11 @@ export const portraitSet = defineCommand({
         app: app.sdkAppId,
         outcome,
       });
-    const masking = settings.sensitiveData === 'mask' || settings.sensitiveData === 'reject';
     const values: UserInfoValues = {};
     for (const { Tag, Value } of body.ProfileItem) {
       const field = PROFILE_TAGS[Tag];
       if (field === undefined || typeof Value !== 'string') continue;
-      const value = Value.slice(0, MAX_VALUE_LENGTH);
-      values[field] = masking ? maskSensitiveText(value).text : value;
+      values[field] = guardProfileValue(Value.slice(0, MAX_VALUE_LENGTH), settings.sensitiveData);
     }
     if (Object.keys(values).length === 0) {
       log('noProfileFields');
@@ -47,14 +48,23 @@ export const portraitSet = defineCommand({
       log('notResident');
       return tencentOk();
     }
-    const setAt = createdAt(now, body.EventTime);
+    const setAt = retentionStart(now, body.EventTime);
     const decision = decidePersonalStorage('userInfo', settings, setAt, now);
     if (!decision.store) {
       log(decision.reason);
       return tencentOk();
     }
+    const held = (await registerCoveringHolds(context, 'userInfo', body.From_Account)).length > 0;
     const outcome = await deps.userInfo.put(
-      { app: app.sdkAppId, account: body.From_Account, values, setAt, expiresAt: decision.expiresAt },
+      {
+        app: app.sdkAppId,
+        account: body.From_Account,
+        values,
+        setAt,
+        expiresAt: decision.expiresAt,
+        now,
+        held,
+      },
       { signal: context.signal },
     );
     log(outcome);

@@ -1,60 +1,84 @@
+import { StoreError } from '../../../lib/errors.js';
 import { tencentOk } from '../../../lib/http/tencent-answer.js';
-import { coveringHolds, type LegalHold } from '../../../lib/policy/legal-holds.js';
+import { msgKeyTime, retentionStart } from '../../../lib/policy/event-time.js';
+import { originalExpiresAt } from '../../../lib/policy/expiry.js';
+import { addDays, epochSeconds, expirySeconds } from '../../../lib/policy/time.js';
 import type { MessageRef } from '../../../lib/store/personal-keys.js';
 import { c2cRecallSchema, groupRecallSchema } from '../schemas.js';
+import { registerCoveringHolds } from './holds.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 /**
- * A recalled message is deleted. Under an active legal hold covering it (D3's exception) it is not
- * deleted: every read hides it at once, and it is parked in the app's held bucket with a negated expiry
- * (beyond DynamoDB TTL's reach), the bucket registered first so `expire` deletes the message once the
- * hold is released. Recall deletes whatever the app's current settings, residency included.
+ * A recall is final (CONTRACT.md "changes of state"): the message becomes a content-free tombstone that
+ * keeps its expiry, so a retried or replayed after-send stores nothing for as long as the message could
+ * have lived; a recall that arrives before the message (or for one never stored) leaves a tombstone
+ * too, as long as the app's retention would have kept it. Under an active legal hold covering the
+ * message (D3's exception) it is not erased: hidden at once and parked in the app's held bucket (beyond
+ * DynamoDB TTL's reach), the bucket registered first so `expire` deletes it once the hold ends.
+ * Recall applies whatever the app's current settings, residency included.
  */
-async function messageHolds(context: CommandContext): Promise<LegalHold[]> {
-  const { deps, app, now } = context;
-  if (!deps.legalHolds) return [];
-  const holds = await deps.legalHolds.activeForApp(app.sdkAppId, now);
-  return holds.filter((hold) => hold.categories.includes('messages'));
+type RecallOutcome = 'tombstoned' | 'held' | 'alreadyGone';
+
+const MAX_ATTEMPTS = 3;
+
+async function recallOne(ref: MessageRef, createdAt: Date, context: CommandContext): Promise<RecallOutcome> {
+  const { app, now, deps, signal, settings } = context;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const state = await deps.messages.peek(app.sdkAppId, ref, { signal });
+    if (state?.tombstone || state?.recalled) return 'alreadyGone';
+    if (state) {
+      const holdIds = await registerCoveringHolds(context, 'messages', state.account);
+      const done =
+        holdIds.length > 0
+          ? await deps.messages.holdRecalled(
+              app.sdkAppId,
+              ref,
+              { at: now, seen: state.expiresAt },
+              { signal },
+            )
+          : await deps.messages.tombstone(
+              app.sdkAppId,
+              ref,
+              {
+                expiresAt: originalExpiresAt(state.expiresAt),
+                seen: state.expiresAt,
+                reason: 'recalled',
+                at: now,
+              },
+              { signal },
+            );
+      if (done) return holdIds.length > 0 ? 'held' : 'tombstoned';
+      continue;
+    }
+    const expiresAt = expirySeconds(addDays(createdAt, settings.messages.retentionDays));
+    if (expiresAt <= epochSeconds(now)) return 'alreadyGone';
+    const placed = await deps.messages.tombstone(
+      app.sdkAppId,
+      ref,
+      { expiresAt, seen: undefined, reason: 'recalled', at: now },
+      { signal },
+    );
+    if (placed) return 'tombstoned';
+  }
+  // Still changing after every attempt: fail, so Tencent's retry (or the caller) tries again.
+  throw new StoreError('recall: the message kept changing while it was being recalled');
 }
 
 async function recall(
   refs: readonly MessageRef[],
-  senderOf: (ref: MessageRef) => Promise<string | undefined> | string | undefined,
+  createdAt: Date,
   command: string,
   context: CommandContext,
 ) {
-  const { app, now, deps, signal } = context;
-  const holds = await messageHolds(context);
-  let deleted = 0;
-  let withheld = 0;
-  const covering = await Promise.all(
-    refs.map(async (ref) =>
-      holds.length === 0
-        ? []
-        : coveringHolds(
-            holds,
-            { app: app.sdkAppId, category: 'messages', account: await senderOf(ref) },
-            now,
-          ),
-    ),
-  );
-  const holdIds = [...new Set(covering.flat().map((hold) => hold.id))];
-  if (holdIds.length > 0) await deps.expiryState?.recordHeld('messages', app.sdkAppId, holdIds);
-  await Promise.all(
-    refs.map(async (ref, index) => {
-      if (covering[index]?.length) {
-        if (await deps.messages.holdRecalled(app.sdkAppId, ref, now, { signal })) withheld += 1;
-      } else if (await deps.messages.delete(app.sdkAppId, ref, { signal })) {
-        deleted += 1;
-      }
-    }),
-  );
-  deps.logger.info('recall callback', {
+  const outcomes = await Promise.all(refs.map((ref) => recallOne(ref, createdAt, context)));
+  const count = (outcome: RecallOutcome) => outcomes.filter((value) => value === outcome).length;
+  context.deps.logger.info('recall callback', {
     command,
-    app: app.sdkAppId,
+    app: context.app.sdkAppId,
     requested: refs.length,
-    deleted,
-    withheld,
+    tombstoned: count('tombstoned'),
+    withheld: count('held'),
+    alreadyGone: count('alreadyGone'),
   });
   return tencentOk();
 }
@@ -66,7 +90,7 @@ export const c2cRecall = defineCommand({
   run: (body, context) =>
     recall(
       [{ kind: 'c2c', msgKey: body.MsgKey }],
-      () => body.From_Account,
+      retentionStart(context.now, msgKeyTime(body.MsgKey)),
       'C2C.CallbackAfterMsgWithDraw',
       context,
     ),
@@ -78,9 +102,14 @@ export const groupRecall = defineCommand({
   schema: groupRecallSchema,
   run: (body, context) =>
     recall(
-      body.MsgSeqList.map(({ MsgSeq }) => ({ kind: 'group', groupId: body.GroupId, msgSeq: MsgSeq })),
-      // The callback names who recalled, not who sent: the stored item knows its sender.
-      (ref) => context.deps.messages.senderOf(context.app.sdkAppId, ref, { signal: context.signal }),
+      body.MsgSeqList.map(({ MsgSeq }) => ({
+        kind: 'group',
+        groupId: body.GroupId,
+        topicId: body.TopicId,
+        msgSeq: MsgSeq,
+      })),
+      // The recall names no message time: the latest it can be is now, so the tombstone lasts long enough.
+      context.now,
       'Group.CallbackAfterRecallMsg',
       context,
     ),

@@ -2,9 +2,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
 import type { TencentResponse } from '../../../lib/http/tencent-answer.js';
 import type { PrivacySettings } from '../../../lib/policy/retention.js';
+import type { HoldsView } from '../../../lib/store/app-cache.js';
 import type { AppRecord } from '../../../lib/store/apps.js';
+import type { DeletionRequestCreator } from '../../../lib/store/deletion-requests.js';
 import type { ExpiryStateStore } from '../../../lib/store/expiry-state.js';
-import type { LegalHoldStore } from '../../../lib/store/legal-holds.js';
 import type { MessageStore } from '../../../lib/store/messages.js';
 import type { UserInfoStore } from '../../../lib/store/user-info.js';
 
@@ -12,10 +13,12 @@ import type { UserInfoStore } from '../../../lib/store/user-info.js';
 export interface CallbackDeps {
   readonly messages: MessageStore;
   readonly userInfo: UserInfoStore;
-  /** D3's exception on recall: a held message is hidden, not deleted. Absent: no holds are checked. */
-  readonly legalHolds?: Pick<LegalHoldStore, 'activeForApp'> | undefined;
-  /** Registers the held bucket a held recall parks a message in, so `expire` re-checks it on release. */
-  readonly expiryState?: Pick<ExpiryStateStore, 'recordHeld'> | undefined;
+  /** D3's exception: the app's active legal holds (cached per container, like the app record). */
+  readonly legalHolds: HoldsView;
+  /** Registers the held bucket a held recall, edit or profile write parks values in, so `expire` re-checks it. */
+  readonly expiryState: Pick<ExpiryStateStore, 'recordHeld'>;
+  /** Files the erasure of a destroyed group's messages, carried out by the deletion worker. */
+  readonly groupErasure: Pick<DeletionRequestCreator, 'create'>;
   /** P1: this deployment's data centre. */
   readonly dataCenter: string;
   readonly logger: Logger;

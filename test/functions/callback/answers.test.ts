@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { describe, expect, it } from 'vitest';
 import { remainingBudgetMs, withinBudget } from '../../../functions/callback/budget.js';
-import { callbackTime, createdAt } from '../../../functions/callback/commands/message-time.js';
 import { failureAnswer } from '../../../functions/callback/failure-answer.js';
 import { BadRequestError, ForbiddenError, StoreError, UnauthorizedError } from '../../../lib/errors.js';
 import { tencentAnswer } from '../../../lib/http/tencent-answer.js';
+import { callbackTime, retentionStart as createdAt } from '../../../lib/policy/event-time.js';
 import type { AppRecord } from '../../../lib/store/apps.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
 import { callbackAppConfig } from '../../support/tencent.js';

@@ -8,9 +8,8 @@ import { createLogger } from '../../../lib/log.js';
 import type { AppConfig } from '../../../lib/policy/app-config.js';
 import { type AppStore, createAppStore } from '../../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../../lib/store/dynamo.js';
-import { createMessageStore } from '../../../lib/store/messages.js';
 import type { RequestRecord } from '../../../lib/store/telemetry.js';
-import { createUserInfoStore } from '../../../lib/store/user-info.js';
+import { callbackStores } from '../../support/callback-deps.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { lambdaContext } from '../../support/events.js';
 import { callbackAppConfig, callbackEvent, TEST_CALLBACK_TOKEN } from '../../support/tencent.js';
@@ -56,8 +55,7 @@ function handlerWith(opts: {
   return createCallbackHandler({
     appStore:
       opts.appsEndpoint === 'real' ? realApps : createAppStore({ doc: slow, tableName: db.tables.apps }),
-    messages: createMessageStore({ doc: personal, tableName: db.tables.personal }),
-    userInfo: createUserInfoStore({ doc: personal, tableName: db.tables.personal }),
+    ...callbackStores(db.doc, db.tables, personal),
     recorder: capturingRecorder(opts.records),
     dataCenter: 'local',
     maxSkewSeconds: 60,

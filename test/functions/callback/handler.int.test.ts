@@ -5,11 +5,11 @@ import type { AppConfig } from '../../../lib/policy/app-config.js';
 import { addDays } from '../../../lib/policy/time.js';
 import { type AppStore, createAppStore } from '../../../lib/store/apps.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
-import { createMessageStore, type MessageStore } from '../../../lib/store/messages.js';
 import { messageKey } from '../../../lib/store/personal-keys.js';
 import { createUserInfoStore, type UserInfoStore } from '../../../lib/store/user-info.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { lambdaContext } from '../../support/events.js';
+import { exportedMessages } from '../../support/personal.js';
 import {
   ALL_ELEMENT_TYPES,
   type CallbackRequest,
@@ -21,7 +21,6 @@ import {
 let db: TestDatabase;
 let handler: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 let apps: AppStore;
-let messages: MessageStore;
 let userInfo: UserInfoStore;
 
 let nextApp = 1_400_500_000 + Math.floor(Math.random() * 100_000) * 10;
@@ -92,7 +91,6 @@ const OK = { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' };
 beforeAll(async () => {
   db = await createTestDatabase();
   apps = createAppStore({ doc: db.doc, tableName: db.tables.apps });
-  messages = createMessageStore({ doc: db.doc, tableName: db.tables.personal });
   userInfo = createUserInfoStore({ doc: db.doc, tableName: db.tables.personal });
   ({ handler } = (await import('../../../functions/callback/handler.js')) as unknown as {
     handler: typeof handler;
@@ -120,7 +118,7 @@ describe('authentication failures store nothing', () => {
     expect(response.status).toBe(status);
     expect(response.body).toMatchObject({ ActionStatus: 'FAIL' });
     expect(response.body.ErrorCode).not.toBe(0);
-    expect(await messages.listForAccount(app, 'alice', new Date())).toEqual([]);
+    expect(await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date())).toEqual([]);
   });
 
   it('refuses an unknown app', async () => {
@@ -145,7 +143,7 @@ describe('authentication failures store nothing', () => {
       const response = await call({ sdkAppId: app, command: 'C2C.CallbackAfterSendMsg', body: c2cMessage() });
       expect(response.status).toBe(status);
       expect(response.body.ActionStatus).toBe('FAIL');
-      expect(await messages.listForAccount(app, 'alice', new Date())).toEqual([]);
+      expect(await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date())).toEqual([]);
     }
   });
 });
@@ -164,7 +162,7 @@ describe('malformed bodies and unknown commands', () => {
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ ActionStatus: 'FAIL' });
     expect(response.body.ErrorCode).not.toBe(0);
-    expect(await messages.listForAccount(app, 'alice', new Date())).toEqual([]);
+    expect(await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date())).toEqual([]);
   });
 
   it('answers an unknown command OK with ErrorCode 0, whatever its body', async () => {
@@ -203,7 +201,7 @@ describe('after-send stores messages under D2', () => {
       contentType: 'text/plain',
     });
     expect(response).toEqual({ status: 200, body: OK });
-    const stored = await messages.listForAccount(app, 'alice', new Date());
+    const stored = await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date());
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({
       app,
@@ -217,7 +215,7 @@ describe('after-send stores messages under D2', () => {
       expiresAt: (body.MsgTime as number) + 3 * 86_400,
     });
     expect(stored[0]?.sensitive).toBeUndefined();
-    expect(await messages.listForAccount(app, 'bob', new Date())).toEqual([]);
+    expect(await exportedMessages(db.doc, db.tables.personal, app, 'bob', new Date())).toEqual([]);
   });
 
   it('stores a group message, counting from EventTime (a numeric string) when MsgTime is absent', async () => {
@@ -228,7 +226,7 @@ describe('after-send stores messages under D2', () => {
       status: 200,
       body: OK,
     });
-    const [stored] = await messages.listForAccount(app, 'alice', new Date());
+    const [stored] = await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date());
     expect(stored).toMatchObject({
       kind: 'group',
       groupId: '@TGS#2J4SZEAEL',
@@ -250,7 +248,7 @@ describe('after-send stores messages under D2', () => {
         (await call({ sdkAppId: app, command: 'Group.CallbackAfterSendMsg', body: group })).body,
       ).toEqual(OK);
     }
-    const stored = await messages.listForAccount(app, 'alice', new Date());
+    const stored = await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date());
     expect(stored.map((m) => m.kind).sort()).toEqual(['c2c', 'group']);
   });
 
@@ -271,7 +269,7 @@ describe('after-send stores messages under D2', () => {
     expect((await call({ sdkAppId: app, command: 'Group.CallbackAfterSendMsg', body: group })).body).toEqual(
       OK,
     );
-    expect(await messages.listForAccount(app, 'alice', new Date())).toEqual([]);
+    expect(await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date())).toEqual([]);
     const raw = await db.doc.send(
       new GetCommand({
         TableName: db.tables.personal,
@@ -289,7 +287,7 @@ describe('after-send stores messages under D2', () => {
       command: 'C2C.CallbackAfterSendMsg',
       body: c2cMessage({ MsgTime: before + 30 * 86_400 }),
     });
-    const [stored] = await messages.listForAccount(app, 'alice', new Date());
+    const [stored] = await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date());
     expect(stored?.expiresAt).toBeLessThanOrEqual(nowSeconds() + 7 * 86_400 + 1);
   });
 
@@ -300,10 +298,10 @@ describe('after-send stores messages under D2', () => {
     const body = c2cMessage({ MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }] });
     await call({ sdkAppId: flagApp, command: 'C2C.CallbackAfterSendMsg', body });
     await call({ sdkAppId: maskApp, command: 'C2C.CallbackAfterSendMsg', body });
-    const [flagged] = await messages.listForAccount(flagApp, 'alice', new Date());
+    const [flagged] = await exportedMessages(db.doc, db.tables.personal, flagApp, 'alice', new Date());
     expect(flagged?.msgBody[0]?.MsgContent.Text).toBe(text);
     expect(flagged?.sensitive).toEqual({ kinds: ['paymentCard'], handling: 'flagged' });
-    const [masked] = await messages.listForAccount(maskApp, 'alice', new Date());
+    const [masked] = await exportedMessages(db.doc, db.tables.personal, maskApp, 'alice', new Date());
     expect(masked?.msgBody[0]?.MsgContent.Text).toBe('card ***************1111');
     expect(masked?.sensitive).toEqual({ kinds: ['paymentCard'], handling: 'masked' });
   });
@@ -319,7 +317,7 @@ describe('recall deletes the recalled messages', () => {
     for (const body of [groupA, groupB, groupC])
       await call({ sdkAppId: app, command: 'Group.CallbackAfterSendMsg', body });
     await call({ sdkAppId: app, command: 'C2C.CallbackAfterSendMsg', body: c2c });
-    expect(await messages.listForAccount(app, 'alice', new Date())).toHaveLength(4);
+    expect(await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date())).toHaveLength(4);
 
     const c2cRecall = {
       CallbackCommand: 'C2C.CallbackAfterMsgWithDraw',
@@ -344,7 +342,7 @@ describe('recall deletes the recalled messages', () => {
     expect(await call({ sdkAppId: app, command: 'Group.CallbackAfterRecallMsg', body: groupRecall })).toEqual(
       { status: 200, body: OK },
     );
-    const left = await messages.listForAccount(app, 'alice', new Date());
+    const left = await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date());
     expect(left.map((m) => m.msgSeq)).toEqual([groupB.MsgSeq]);
   });
 
@@ -358,7 +356,7 @@ describe('recall deletes the recalled messages', () => {
     expect(
       (await call({ sdkAppId: app, command: 'C2C.CallbackAfterMsgWithDraw', body: recall })).body,
     ).toEqual(OK);
-    expect(await messages.listForAccount(app, 'alice', new Date())).toEqual([]);
+    expect(await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date())).toEqual([]);
     const raw = await db.doc.send(
       new GetCommand({
         TableName: db.tables.personal,
@@ -399,7 +397,7 @@ describe('Profile.CallbackPortraitSet stores userInfo under D1', () => {
       status: 200,
       body: OK,
     });
-    const [info] = await userInfo.listForAccount(app, 'carol', new Date());
+    const info = await userInfo.get(app, 'carol', new Date());
     expect(info).toEqual({
       app,
       account: 'carol',
@@ -454,7 +452,7 @@ describe('Profile.CallbackPortraitSet stores userInfo under D1', () => {
       status: 200,
       body: OK,
     });
-    expect(await userInfo.listForAccount(app, 'carol', new Date())).toEqual([]);
+    expect(await userInfo.get(app, 'carol', new Date())).toBeUndefined();
   });
 });
 
@@ -534,6 +532,6 @@ describe('before-send D5 guard', () => {
   it('stores nothing from a before-send callback', async () => {
     const app = await registerApp({ privacy: { sensitiveData: 'flag' } });
     await call({ sdkAppId: app, command: 'C2C.CallbackBeforeSendMsg', body: c2cBefore() });
-    expect(await messages.listForAccount(app, 'alice', new Date())).toEqual([]);
+    expect(await exportedMessages(db.doc, db.tables.personal, app, 'alice', new Date())).toEqual([]);
   });
 });

@@ -69,12 +69,18 @@ describe('deletion worker (D3) on DynamoDB Local', () => {
     expect(await stored(app, 'bob')).toEqual({ userInfo: 1, messages: 301 });
     expect(await stored(app, 'alice2')).toEqual({ userInfo: 0, messages: 20 });
     expect(await stored(otherApp, 'alice')).toEqual({ userInfo: 1, messages: 50 });
-    // The base table agrees with the index: the items themselves are gone.
+    // The base table agrees with the index: the profile is gone, each message is a content-free tombstone
+    // (so a replayed after-send cannot store it again), and another account's message is untouched.
     const get = (key: { pk: string; sk: string }) =>
       db.doc.send(new GetCommand({ TableName: db.tables.personal, Key: key, ConsistentRead: true }));
     expect((await get(userInfoKey(app, 'alice'))).Item).toBeUndefined();
-    expect((await get(messageKey(app, { kind: 'group', groupId: 'g1', msgSeq: 1 }))).Item).toBeUndefined();
-    expect((await get(messageKey(app, { kind: 'group', groupId: 'g1', msgSeq: 2 }))).Item).toBeDefined();
+    const erased = (await get(messageKey(app, { kind: 'group', groupId: 'g1', msgSeq: 1 }))).Item;
+    expect(erased).toMatchObject({ category: 'tombstone', tombstone: 'erased' });
+    for (const field of ['account', 'msgBody', 'cloudCustomData', 'ownerSort'])
+      expect(erased?.[field]).toBeUndefined();
+    expect((await get(messageKey(app, { kind: 'group', groupId: 'g1', msgSeq: 2 }))).Item).toMatchObject({
+      category: 'messages',
+    });
     console.info(`erased 2,002 items of one account in ${elapsedMs} ms`);
   });
 

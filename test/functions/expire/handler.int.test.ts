@@ -110,6 +110,7 @@ describe('expire handler', () => {
       'log',
       'messages',
       'monitoring',
+      'tombstone',
       'userInfo',
     ]);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpiryDeps } from '../../../functions/expire/deps.js';
 import { runExpiry } from '../../../functions/expire/run.js';
+import { TTL_MARGIN_SECONDS } from '../../../lib/policy/expiry.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { must, readItem, writeItems } from './items.js';
@@ -13,20 +14,25 @@ beforeAll(async () => {
 afterAll(async () => db.drop());
 
 describe('expire alongside DynamoDB TTL', () => {
-  it('takes a held item out of TTL reach before it expires; TTL (epoch seconds) deletes the unheld one', async () => {
+  it('lets TTL reach an item only TTL_MARGIN_SECONDS after its expiry, and never a held one', async () => {
     const now = new Date();
-    const expiresAt = Math.floor(now.getTime() / 1000) + 2;
-    const [held, unheld] = await writeItems(db.doc, db.tables, [
-      { category: 'messages', app: 'ttl-app', account: 'alice', expiresAt },
-      { category: 'messages', app: 'ttl-app', account: 'bob', expiresAt },
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    // Expired long enough ago that TTL may take it within seconds (its ttlDeleteAt is just ahead).
+    const longAgo = nowSeconds - TTL_MARGIN_SECONDS + 2;
+    const [held, unheld, recent] = await writeItems(db.doc, db.tables, [
+      { category: 'messages', app: 'ttl-app', account: 'alice', expiresAt: longAgo },
+      { category: 'messages', app: 'ttl-app', account: 'bob', expiresAt: longAgo },
+      // Expired a minute ago: still within the margin, so TTL must leave it to `expire`.
+      { category: 'messages', app: 'ttl-app', account: 'carol', expiresAt: nowSeconds - 60 },
     ]);
     await createLegalHoldStore({ doc: db.doc, tableName: db.tables.governance }).create(
       { app: 'ttl-app', account: 'alice', categories: ['messages'], reason: 'court' },
       now,
     );
+    // A grace as long as the margin: this run parks the held item and deletes nothing, leaving bob to TTL.
     const report = await runExpiry(createExpiryDeps(db.doc, db.tables), {
       now,
-      graceSeconds: 0,
+      graceSeconds: TTL_MARGIN_SECONDS,
       dryRun: false,
       shouldStop: () => false,
     });
@@ -37,9 +43,9 @@ describe('expire alongside DynamoDB TTL', () => {
     while ((await readItem(db.doc, db.tables, must(unheld))) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await readItem(db.doc, db.tables, must(unheld))).toBeUndefined();
-    expect(await readItem(db.doc, db.tables, must(held))).toMatchObject({
-      expiresAt: -expiresAt,
-      account: 'alice',
-    });
+    const parked = await readItem(db.doc, db.tables, must(held));
+    expect(parked).toMatchObject({ expiresAt: -longAgo, account: 'alice' });
+    expect(parked?.ttlDeleteAt).toBeUndefined();
+    expect(await readItem(db.doc, db.tables, must(recent))).toMatchObject({ account: 'carol' });
   }, 45_000);
 });

@@ -139,7 +139,8 @@ describe('telemetry middleware through real middy chains', () => {
       expect(record).toMatchObject({
         api: 'im.callback:C2C.CallbackAfterSendMsg',
         app: '1400001',
-        callerIp: '198.51.100.23',
+        // The request's own source, the IM service; never the end user's ClientIP (198.51.100.23).
+        callerIp: '203.0.113.50',
       });
     }
     expect(records[3]?.errorMessage).toBe('MsgBody: required');

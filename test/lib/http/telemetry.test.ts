@@ -112,10 +112,11 @@ describe('what P2 takes from a request', () => {
     expect(appOf(callback({ SdkAppid: 'a#b' }))).toBeUndefined();
   });
 
-  it("takes the callback's ClientIP, else the source IP, and only when it is an IP", () => {
-    expect(callerIpOf(callback({ ClientIP: '198.51.100.9' }, '203.0.113.1'))).toBe('198.51.100.9');
+  it("takes the caller's own source IP, never a callback's ClientIP (the end user's address)", () => {
+    expect(callerIpOf(callback({ ClientIP: '198.51.100.9' }, '203.0.113.1'))).toBe('203.0.113.1');
     expect(callerIpOf(callback({ ClientIP: 'not-an-ip' }, '203.0.113.1'))).toBe('203.0.113.1');
     expect(callerIpOf(httpEvent('GET', '/policy', { sourceIp: '2001:db8::1' }))).toBe('2001:db8::1');
+    expect(callerIpOf(httpEvent('GET', '/policy', { sourceIp: 'nope' }))).toBeUndefined();
   });
 
   it('keeps the detail of client errors only; a hidden error keeps its name alone', () => {

@@ -4,9 +4,9 @@ import {
   addCalendarMonths,
   addDays,
   daysInUtcMonth,
-  fromEpochSeconds,
+  epochSeconds,
+  expirySeconds,
   isExpired,
-  toEpochSeconds,
 } from '../../../lib/policy/time.js';
 
 const utc = (iso: string) => new Date(iso);
@@ -70,7 +70,7 @@ describe('addDays and epoch seconds', () => {
   it('expiry in epoch seconds is never earlier than the retention allows', () => {
     fc.assert(
       fc.property(anyDate, fc.integer({ min: 1, max: 3650 }), (from, days) => {
-        const expiresAt = toEpochSeconds(addDays(from, days));
+        const expiresAt = expirySeconds(addDays(from, days));
         expect(expiresAt * 1000).toBeGreaterThanOrEqual(from.getTime() + days * 86_400_000);
         expect(expiresAt * 1000 - (from.getTime() + days * 86_400_000)).toBeLessThan(1000);
         expect(Number.isInteger(expiresAt)).toBe(true);
@@ -78,11 +78,20 @@ describe('addDays and epoch seconds', () => {
     );
   });
 
-  it('round-trips whole seconds', () => {
+  it('rounds an instant down and an expiry up, and both agree on whole seconds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 7_258_118_400 }), (seconds) => {
-        expect(toEpochSeconds(fromEpochSeconds(seconds))).toBe(seconds);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 7_258_118_400 }),
+        fc.integer({ min: 1, max: 999 }),
+        (seconds, ms) => {
+          const whole = new Date(seconds * 1000);
+          expect(epochSeconds(whole)).toBe(seconds);
+          expect(expirySeconds(whole)).toBe(seconds);
+          const later = new Date(seconds * 1000 + ms);
+          expect(epochSeconds(later)).toBe(seconds);
+          expect(expirySeconds(later)).toBe(seconds + 1);
+        },
+      ),
     );
   });
 

@@ -1,10 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../../lib/errors.js';
-import { toEpochSeconds } from '../../../lib/policy/time.js';
+import { expirySeconds } from '../../../lib/policy/time.js';
 import { type AppStore, CONFIG_TTL_MARGIN_SECONDS, createAppStore } from '../../../lib/store/apps.js';
 import { createAuditStore } from '../../../lib/store/audit.js';
 import { expiryBucket } from '../../../lib/store/keys.js';
+import { createRetentionCutRegistry } from '../../../lib/store/retention-cut-registry.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { fullConfig, minimalConfig, newSdkAppId } from './apps-fixtures.js';
 
@@ -15,7 +16,11 @@ describe('app store on DynamoDB Local', () => {
   let store: AppStore;
   beforeAll(async () => {
     db = await createTestDatabase();
-    store = createAppStore({ doc: db.doc, tableName: db.tables.apps });
+    store = createAppStore({
+      doc: db.doc,
+      tableName: db.tables.apps,
+      cuts: createRetentionCutRegistry({ doc: db.doc, tableName: db.tables.governance }),
+    });
   });
   afterAll(async () => db.drop());
 
@@ -133,7 +138,7 @@ describe('app store on DynamoDB Local', () => {
       const now = at('2026-01-15T00:00:00Z');
       await store.put(id, minimalConfig(), now);
       await store.terminate(id, now, now);
-      const expiresAt = toEpochSeconds(at('2026-03-15T00:00:00Z')) + CONFIG_TTL_MARGIN_SECONDS;
+      const expiresAt = expirySeconds(at('2026-03-15T00:00:00Z')) + CONFIG_TTL_MARGIN_SECONDS;
       expect(await raw(id)).toMatchObject({
         status: 'terminated',
         expiresAt,
@@ -158,7 +163,7 @@ describe('app store on DynamoDB Local', () => {
       await store.put(id, minimalConfig(), now);
       const { record } = await store.terminate(id, at('2024-01-01T00:00:00Z'), now);
       expect(record.purgeAt).toBe('2024-03-01T00:00:00.000Z');
-      expect((await raw(id))?.expiresAt).toBe(toEpochSeconds(now) + CONFIG_TTL_MARGIN_SECONDS);
+      expect((await raw(id))?.expiresAt).toBe(expirySeconds(now) + CONFIG_TTL_MARGIN_SECONDS);
       expect(await store.get(id, now)).toBeUndefined();
     });
 

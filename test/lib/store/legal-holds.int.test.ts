@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLegalHoldStore, type LegalHoldStore } from '../../../lib/store/legal-holds.js';
+import {
+  type ActiveHolds,
+  createLegalHoldStore,
+  type LegalHoldStore,
+} from '../../../lib/store/legal-holds.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 let db: TestDatabase;
-let store: LegalHoldStore;
+let store: LegalHoldStore & ActiveHolds;
 const t0 = new Date('2025-03-01T00:00:00Z');
 const later = new Date('2025-03-20T00:00:00Z');
 
@@ -41,6 +45,19 @@ describe('legal hold store', () => {
     expect(await store.get('app-b', hold.id)).toEqual(released);
     expect(await store.activeForApp('app-b', later)).toEqual([]);
     expect((await store.listActive(later)).map((h) => h.id)).not.toContain(hold.id);
+  });
+
+  it('moves the registry generation with every create and release, and not otherwise', async () => {
+    const before = await store.generation();
+    const hold = await store.create({ app: 'app-g', categories: ['messages'], reason: 'r' }, t0);
+    const created = await store.generation();
+    expect(created).toBeGreaterThan(before);
+    expect(await store.generation()).toBe(created);
+    await store.release('app-g', hold.id, later);
+    const released = await store.generation();
+    expect(released).toBeGreaterThan(created);
+    await store.release('app-g', hold.id, later);
+    expect(await store.generation()).toBe(released);
   });
 
   it('answers undefined when releasing or reading a hold that does not exist', async () => {

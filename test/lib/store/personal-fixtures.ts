@@ -71,6 +71,7 @@ export async function seedUserInfo(
     values: { nickname: input.nickname ?? `nick of ${input.account}`, signature: 'hello' },
     setAt: new Date(),
     expiresAt: new Date(Date.now() + 7 * DAY_MS),
+    now: new Date(),
   });
 }
 

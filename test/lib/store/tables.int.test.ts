@@ -10,7 +10,7 @@ describe('table definitions on DynamoDB Local', () => {
   });
   afterAll(async () => db.drop());
 
-  it.each(TABLE_KEYS)('%s exists with its keys, indexes and TTL on expiresAt', async (key) => {
+  it.each(TABLE_KEYS)('%s exists with its keys, indexes and TTL on ttlDeleteAt', async (key) => {
     const { Table } = await db.client.send(new DescribeTableCommand({ TableName: db.tables[key] }));
     expect(Table?.KeySchema).toEqual(tableDefinition(key).KeySchema);
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(
@@ -20,7 +20,7 @@ describe('table definitions on DynamoDB Local', () => {
     );
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     const ttl = await db.client.send(new DescribeTimeToLiveCommand({ TableName: db.tables[key] }));
-    expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');
+    expect(ttl.TimeToLiveDescription?.AttributeName).toBe('ttlDeleteAt');
     expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
   });
 

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelemetryRecorder } from '../../../lib/http/telemetry.js';
-import { toEpochSeconds } from '../../../lib/policy/time.js';
+import { expirySeconds } from '../../../lib/policy/time.js';
 import { createTelemetryStore, type RequestRecord } from '../../../lib/store/telemetry.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
@@ -116,7 +116,7 @@ describe('telemetry store and recorder on DynamoDB Local', () => {
     const range = { from: T0, to: at(60_000) };
 
     const [record] = await store().logRecords(app, { ...range, now: requestAt });
-    expect(record?.expiresAt).toBe(toEpochSeconds(logExpiry));
+    expect(record?.expiresAt).toBe(expirySeconds(logExpiry));
     expect(
       await store().logRecords(app, { ...range, now: new Date(logExpiry.getTime() - 1000) }),
     ).toHaveLength(1);

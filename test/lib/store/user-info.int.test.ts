@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TTL_MARGIN_SECONDS } from '../../../lib/policy/expiry.js';
 import { addDays } from '../../../lib/policy/time.js';
 import { ownerShard } from '../../../lib/store/keys.js';
 import { createUserInfoStore, type UserInfoStore } from '../../../lib/store/user-info.js';
@@ -23,7 +24,14 @@ describe('user-info store', () => {
   it('writes the pinned item layout', async () => {
     const values = { nickname: 'Carol', avatarUrl: 'https://x/c.png', signature: 'hi' };
     expect(
-      await store.put({ app: '1400', account: 'carol', values, setAt: t0, expiresAt: addDays(t0, 7) }),
+      await store.put({
+        app: '1400',
+        account: 'carol',
+        values,
+        setAt: t0,
+        expiresAt: addDays(t0, 7),
+        now: t0,
+      }),
     ).toBe('stored');
     const { Item } = await db.doc.send(
       new GetCommand({ TableName: db.tables.personal, Key: { pk: '1400#user#carol', sk: 'userInfo' } }),
@@ -35,11 +43,19 @@ describe('user-info store', () => {
       account: 'carol',
       expiresAt: t0.getTime() / 1000 + 7 * 86_400,
       ownerShard: ownerShard('1400', 'carol'),
-      ownerSort: `carol#userInfo#${String(t0.getTime() / 1000).padStart(12, '0')}#1400#user#carol`,
+      nicknameSetAt: t0.getTime(),
+      ttlDeleteAt: t0.getTime() / 1000 + 7 * 86_400 + TTL_MARGIN_SECONDS,
     });
-    expect(await store.listForAccount('1400', 'carol', t0)).toEqual([
-      { app: '1400', account: 'carol', ...values, updatedAt: t0.toISOString(), expiresAt: Item?.expiresAt },
-    ]);
+    expect(Item?.ownerSort).toMatch(
+      new RegExp(`^carol#userInfo#${String(t0.getTime() / 1000).padStart(12, '0')}#[0-9a-f]{16}$`),
+    );
+    expect(await store.get('1400', 'carol', t0)).toEqual({
+      app: '1400',
+      account: 'carol',
+      ...values,
+      updatedAt: t0.toISOString(),
+      expiresAt: Item?.expiresAt,
+    });
   });
 
   it('hides each field after its own expiry, and never keeps a field past it (D1)', async () => {
@@ -50,6 +66,7 @@ describe('user-info store', () => {
       values: { nickname: 'Dan' },
       setAt: t0,
       expiresAt: addDays(t0, 7),
+      now: t0,
     });
     await store.put({
       app: '1401',
@@ -79,6 +96,7 @@ describe('user-info store', () => {
       values: { nickname: 'Fay' },
       setAt: t0,
       expiresAt: addDays(t0, 7),
+      now: t0,
     });
     await store.put({
       app: '1403',
@@ -107,6 +125,7 @@ describe('user-info store', () => {
       values: { nickname: 'New' },
       setAt: later,
       expiresAt: addDays(later, 7),
+      now: later,
     });
     expect(
       await store.put({
@@ -115,8 +134,69 @@ describe('user-info store', () => {
         values: { nickname: 'Old' },
         setAt: t0,
         expiresAt: addDays(t0, 7),
+        now: later,
       }),
     ).toBe('stale');
     expect((await store.get('1402', 'eve', later))?.nickname).toBe('New');
+  });
+
+  it('keeps every value a held profile write supersedes as a hidden snapshot, out of TTL reach', async () => {
+    await store.put({
+      app: '1404',
+      account: 'gus',
+      values: { nickname: 'Held' },
+      setAt: t0,
+      expiresAt: addDays(t0, 7),
+      now: t0,
+    });
+    const t1 = new Date(t0.getTime() + 60_000);
+    await store.put({
+      app: '1404',
+      account: 'gus',
+      values: { nickname: 'New' },
+      setAt: t1,
+      expiresAt: addDays(t1, 7),
+      now: t1,
+      held: true,
+    });
+    expect((await store.get('1404', 'gus', t1))?.nickname).toBe('New');
+    const snapshot = (
+      await db.doc.send(
+        new GetCommand({
+          TableName: db.tables.personal,
+          Key: { pk: '1404#user#gus', sk: `userInfo#@held#${t1.getTime()}` },
+        }),
+      )
+    ).Item;
+    expect(snapshot).toMatchObject({ nickname: 'Held', account: 'gus', expiryBucket: 'userInfo#held#1404' });
+    expect(snapshot?.expiresAt).toBeLessThan(0);
+    expect(snapshot?.ttlDeleteAt).toBeUndefined();
+  });
+
+  it('hides a field a retention cut ended, and shortens the stored expiries to match', async () => {
+    await store.put({
+      app: '1405',
+      account: 'hal',
+      values: { nickname: 'Hal' },
+      setAt: t0,
+      expiresAt: addDays(t0, 30),
+      now: t0,
+    });
+    const cut = { at: new Date(t0.getTime() + 1000).toISOString(), days: 2 };
+    expect(await store.get('1405', 'hal', addDays(t0, 1), [cut])).toMatchObject({ nickname: 'Hal' });
+    expect(await store.get('1405', 'hal', addDays(t0, 3), [cut])).toBeUndefined();
+    expect(await store.shorten({ pk: '1405#user#hal', sk: 'userInfo' }, cut, { park: () => false })).toBe(
+      'shortened',
+    );
+    const { Item } = await db.doc.send(
+      new GetCommand({ TableName: db.tables.personal, Key: { pk: '1405#user#hal', sk: 'userInfo' } }),
+    );
+    expect(Item).toMatchObject({
+      expiresAt: addDays(t0, 2).getTime() / 1000,
+      nicknameExpiresAt: addDays(t0, 2).getTime() / 1000,
+    });
+    expect(await store.shorten({ pk: '1405#user#hal', sk: 'userInfo' }, cut, { park: () => false })).toBe(
+      'unchanged',
+    );
   });
 });
