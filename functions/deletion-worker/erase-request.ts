@@ -15,6 +15,7 @@ import {
   GenerationChangedError,
   LeaseLostError,
 } from '../../lib/store/deletion-requests.js';
+import type { ExpiryStateStore } from '../../lib/store/expiry-state.js';
 import type { LegalHoldStore } from '../../lib/store/legal-holds.js';
 import {
   erasureSteps,
@@ -35,6 +36,8 @@ export interface EraseDeps {
   readonly requests: DeletionRequestStore;
   readonly erasure: PersonalErasureStore;
   readonly holds: LegalHoldStore;
+  /** Rewinds the tombstones' checkpoint when an erased message was overdue from an earlier month. */
+  readonly expiryState: Pick<ExpiryStateStore, 'noteExpiry'>;
   readonly now: () => Date;
   readonly logger?: Logger;
   /** Owner-index items read per page (default 100: four BatchWriteItem calls). */
@@ -163,10 +166,15 @@ async function finishPending(
   request: DeletionRequest,
   owner: string,
 ): Promise<DeletionRequest> {
-  await deps.erasure.apply(
-    { deletes: request.pending?.keys ?? [], tombstones: request.pending?.tombstones ?? [] },
-    deps.now(),
-  );
+  const tombstones = request.pending?.tombstones ?? [];
+  await deps.erasure.apply({ deletes: request.pending?.keys ?? [], tombstones }, deps.now());
+  // A tombstone keeps its message's expiry: an overdue one may lie in a month `expire` drained already.
+  if (tombstones.length > 0)
+    await deps.expiryState.noteExpiry(
+      'tombstone',
+      Math.min(...tombstones.map((t) => t.expiresAt)),
+      deps.now(),
+    );
   return deps.requests.commitPending(request, owner);
 }
 

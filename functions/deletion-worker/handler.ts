@@ -7,6 +7,7 @@ import { createLogger } from '../../lib/log.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createPersonalErasureStore } from '../../lib/store/personal-erasure.js';
 import { runWorker, type WorkerEvent, type WorkerReport } from './run.js';
@@ -26,6 +27,7 @@ const deps = {
   requests: createDeletionRequestStore({ doc, tableName: env.tables.governance, audit }),
   erasure: createPersonalErasureStore({ doc, tableName: env.tables.personal }),
   holds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
+  expiryState: createExpiryStateStore({ doc, tableName: env.tables.governance }),
   now: () => new Date(),
   logger,
 };

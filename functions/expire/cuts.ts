@@ -24,7 +24,7 @@ export interface CutDeps {
   readonly owners: Pick<PersonalErasureStore, 'readPage'>;
   readonly index: ExpiryIndex;
   readonly profiles: Pick<UserInfoStore, 'shorten'>;
-  readonly state: Pick<ExpiryStateStore, 'recordHeld'>;
+  readonly state: Pick<ExpiryStateStore, 'recordHeld' | 'noteExpiry'>;
 }
 
 export interface CutReport {
@@ -74,7 +74,9 @@ async function applyCut(
       );
       const holds = await opts.holds();
       for (const item of page.items) {
-        if (item.app !== cut.app || ownerSortSeconds(item.ownerSort) * 1000 >= cutAt) continue;
+        if (item.app !== cut.app) continue;
+        // A profile is dated by its latest write; its older fields are checked one by one (profiles.shorten).
+        if (item.category === 'messages' && ownerSortSeconds(item.ownerSort) * 1000 >= cutAt) continue;
         const covering = coveringHolds(
           holds,
           { app: item.app, category: item.category, account: item.account },
@@ -92,6 +94,8 @@ async function applyCut(
         if (moved === 'unchanged') continue;
         report.shortened += 1;
         if (moved === 'parked') report.parked += 1;
+        // Moved into a month `expire` may have drained already: walked again.
+        else await deps.state.noteExpiry(item.category, moved.expiresAt, opts.now);
       }
       lastKey = page.lastKey;
       if (
@@ -112,11 +116,11 @@ async function shortenItem(
   cut: PendingCut,
   item: OwnerIndexItem,
   park: (expiresAt: number) => boolean,
-): Promise<'shortened' | 'parked' | 'unchanged'> {
+): Promise<'unchanged' | 'parked' | { expiresAt: number }> {
   const stored = Number(item.expiresAt);
   if (item.category === 'userInfo') {
     const outcome = await deps.profiles.shorten({ pk: item.pk, sk: item.sk }, cut, { park });
-    return outcome === 'shortened' || outcome === 'parked' ? outcome : 'unchanged';
+    return typeof outcome === 'object' || outcome === 'parked' ? outcome : 'unchanged';
   }
   const to = expiryUnderCuts(Math.abs(stored), new Date(ownerSortSeconds(item.ownerSort) * 1000), [cut]);
   if (!(to < Math.abs(stored))) return 'unchanged';
@@ -128,5 +132,5 @@ async function shortenItem(
   };
   const parkNow = stored > 0 && park(to);
   if (!(await deps.index.shorten(entry, to, { park: parkNow }))) return 'unchanged';
-  return parkNow ? 'parked' : 'shortened';
+  return parkNow || stored < 0 ? 'parked' : { expiresAt: to };
 }

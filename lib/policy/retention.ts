@@ -5,7 +5,8 @@ import {
   DEFAULT_PERSONAL_RETENTION_DAYS,
   type PersonalCategoryId,
 } from './categories.js';
-import { addCalendarMonths, addDays } from './time.js';
+import { expiryUnderCuts, type RetentionCut } from './retention-cuts.js';
+import { addCalendarMonths, addDays, expirySeconds } from './time.js';
 
 export type { SensitiveDataMode, StorageMode } from './app-config.js';
 
@@ -70,10 +71,13 @@ export function decidePersonalStorage(
   settings: PrivacySettings,
   createdAt: Date,
   now: Date,
+  cuts?: readonly RetentionCut[] | undefined,
 ): PersonalStorageDecision {
   const setting = settings[category];
   if (setting.mode === 'notStored') return { store: false, reason: 'notStored' };
-  const expiresAt = addDays(createdAt, setting.retentionDays);
+  // An item created before a cut (a late callback) is held to the cut too: nothing comes back.
+  const limit = expiryUnderCuts(expirySeconds(addDays(createdAt, setting.retentionDays)), createdAt, cuts);
+  const expiresAt = new Date(Math.min(addDays(createdAt, setting.retentionDays).getTime(), limit * 1000));
   if (expiresAt.getTime() <= now.getTime()) return { store: false, reason: 'alreadyExpired' };
   return { store: true, expiresAt };
 }

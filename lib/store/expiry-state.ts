@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import type { ExpiringKind } from '../policy/expiry.js';
-import { monthOf } from '../policy/time.js';
+import { epochSeconds, monthOf } from '../policy/time.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
 
 /**
@@ -40,6 +40,11 @@ export interface ExpiryStateStore {
    * purge time is past), so the next run walks its month again.
    */
   rewindCheckpoint(category: ExpiringKind, expiresAt: number): Promise<void>;
+  /**
+   * For writers of an item whose expiry may lie in a month before `now`'s (a tombstone of an overdue
+   * message, an expiry a retention cut moved back): rewinds the checkpoint when it does, else nothing.
+   */
+  noteExpiry(category: ExpiringKind, expiresAt: number, now: Date): Promise<void>;
   listHeldBuckets(): Promise<HeldBucketRecord[]>;
   recordHeld(category: ExpiringKind, app: string, holdIds: readonly string[]): Promise<void>;
   forgetReleased(category: ExpiringKind, app: string, holdIds: readonly string[]): Promise<void>;
@@ -84,7 +89,7 @@ export function createExpiryStateStore(opts: {
     }
   }
 
-  return {
+  const store: ExpiryStateStore = {
     async getCheckpoint(category) {
       const output = await send('read the expiry checkpoint', () =>
         doc.send(
@@ -148,6 +153,10 @@ export function createExpiryStateStore(opts: {
           }),
         ),
       );
+    },
+
+    async noteExpiry(category, expiresAt, now) {
+      if (monthOf(expiresAt) < monthOf(epochSeconds(now))) await store.rewindCheckpoint(category, expiresAt);
     },
 
     async listHeldBuckets() {
@@ -257,4 +266,5 @@ export function createExpiryStateStore(opts: {
       );
     },
   };
+  return store;
 }

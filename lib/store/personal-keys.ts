@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
 
@@ -12,7 +12,7 @@ import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
  *   messages are one item collection, so a destroyed group is one Query (Tencent limits a group to
  *   about 40 messages/s by default, far below a partition's 1,000 writes/s)
  * - userInfo:      pk `<app>#user#<account>`, sk `userInfo`
- * - held snapshot: the key of the item it was taken of, sk + `#@held#<ms>`: the values a legal hold keeps
+ * - held snapshot: the key of the item it was taken of, sk + `#@held#<ms>#<random>`: the values a legal hold keeps
  *   when an edit or a profile update supersedes them
  *
  * Owner index `byOwner`: ownerShard = ownerShard(app, account), ownerSort =
@@ -67,7 +67,11 @@ export function userInfoKey(app: string, account: string): ItemKey {
 
 /** Where a legal hold keeps the superseded values of `key`, taken at `at`. */
 export function heldSnapshotKey(key: ItemKey, at: Date): ItemKey {
-  return { pk: key.pk, sk: `${key.sk}${HELD_SNAPSHOT_MARK}${at.getTime()}` };
+  // Unique even for two writes within one millisecond: each keeps its own snapshot.
+  return {
+    pk: key.pk,
+    sk: `${key.sk}${HELD_SNAPSHOT_MARK}${at.getTime()}#${randomBytes(4).toString('hex')}`,
+  };
 }
 
 /** What begins every ownerSort of `account` (optionally of one category). */

@@ -57,13 +57,14 @@ export interface UserInfoStore {
    * Applies a retention cut to one stored profile item (or held snapshot): every field set before the
    * cut expires no later than its set time + the cut's days, and the item with its earliest field.
    * With `park`, an item a hold covers whose new expiry is near is moved out of TTL's reach at once.
-   * 'unchanged' when nothing moves, 'changed' when the item changed meanwhile (the next run retries).
+   * Answers the new expiry, 'parked' when it is held, 'unchanged' when nothing moves, 'changed' when the
+   * item changed meanwhile (the next run retries).
    */
   shorten(
     key: { pk: string; sk: string },
     cut: RetentionCut,
     input: { park: (expiresAt: number) => boolean },
-  ): Promise<'shortened' | 'parked' | 'unchanged' | 'changed' | 'gone'>;
+  ): Promise<{ expiresAt: number } | 'parked' | 'unchanged' | 'changed' | 'gone'>;
   /** The account's unexpired profile fields (cuts applied), or undefined when none is live. */
   get(
     app: string,
@@ -266,7 +267,7 @@ export function createUserInfoStore(opts: { doc: DynamoDBDocumentClient; tableNa
           ExpressionAttributeValues: update.values,
         }),
       );
-      return parkNow ? 'parked' : 'shortened';
+      return parked ? 'parked' : { expiresAt: itemExpiry };
     } catch (error) {
       if (isAnyConditionFailure(error)) return 'changed';
       throw storeFailure('profile retention cut', error);

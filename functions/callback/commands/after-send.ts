@@ -35,7 +35,13 @@ async function storeMessage(input: AfterSend, context: CommandContext) {
     log('notResident');
     return tencentOk();
   }
-  const decision = decidePersonalStorage('messages', settings, input.sentAt, now);
+  const decision = decidePersonalStorage(
+    'messages',
+    settings,
+    input.sentAt,
+    now,
+    app.retentionCuts?.messages,
+  );
   if (!decision.store) {
     log(decision.reason);
     return tencentOk();

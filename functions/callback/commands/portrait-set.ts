@@ -49,7 +49,7 @@ export const portraitSet = defineCommand({
       return tencentOk();
     }
     const setAt = retentionStart(now, body.EventTime);
-    const decision = decidePersonalStorage('userInfo', settings, setAt, now);
+    const decision = decidePersonalStorage('userInfo', settings, setAt, now, app.retentionCuts?.userInfo);
     if (!decision.store) {
       log(decision.reason);
       return tencentOk();

@@ -47,8 +47,10 @@ async function recallOne(ref: MessageRef, createdAt: Date, context: CommandConte
               },
               { signal },
             );
-      if (done) return holdIds.length > 0 ? 'held' : 'tombstoned';
-      continue;
+      if (!done) continue;
+      if (holdIds.length > 0) return 'held';
+      await deps.expiryState.noteExpiry('tombstone', originalExpiresAt(state.expiresAt), now);
+      return 'tombstoned';
     }
     const expiresAt = expirySeconds(addDays(createdAt, settings.messages.retentionDays));
     if (expiresAt <= epochSeconds(now)) return 'alreadyGone';

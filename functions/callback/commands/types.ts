@@ -16,7 +16,7 @@ export interface CallbackDeps {
   /** D3's exception: the app's active legal holds (cached per container, like the app record). */
   readonly legalHolds: HoldsView;
   /** Registers the held bucket a held recall, edit or profile write parks values in, so `expire` re-checks it. */
-  readonly expiryState: Pick<ExpiryStateStore, 'recordHeld'>;
+  readonly expiryState: Pick<ExpiryStateStore, 'recordHeld' | 'noteExpiry'>;
   /** Files the erasure of a destroyed group's messages, carried out by the deletion worker. */
   readonly groupErasure: Pick<DeletionRequestCreator, 'create'>;
   /** P1: this deployment's data centre. */

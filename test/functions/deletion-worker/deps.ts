@@ -8,6 +8,7 @@ import {
   type DeletionRequestStore,
 } from '../../../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../../../lib/store/dynamo.js';
+import { createExpiryStateStore } from '../../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createPersonalErasureStore } from '../../../lib/store/personal-erasure.js';
 import { TEST_AUDIT_HMAC_KEY } from '../../support/database.js';
@@ -30,6 +31,7 @@ export function workerDeps(
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
     }),
     holds: createLegalHoldStore({ doc, tableName: tables.governance }),
+    expiryState: createExpiryStateStore({ doc, tableName: tables.governance }),
     now: options.now ?? (() => new Date()),
     owner: options.owner ?? `test-${Math.random().toString(36).slice(2)}`,
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),

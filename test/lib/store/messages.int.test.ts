@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TTL_MARGIN_SECONDS } from '../../../lib/policy/expiry.js';
 import { addDays, epochSeconds } from '../../../lib/policy/time.js';
@@ -179,14 +179,16 @@ describe('message store', () => {
     const [served] = await exportedMessages(db.doc, db.tables.personal, app, 'alice', now);
     expect(served?.msgBody).toEqual(edited.msgBody);
     const key = messageKey(app, a.ref);
-    const snapshot = (
-      await db.doc.send(
-        new GetCommand({
-          TableName: db.tables.personal,
-          Key: { pk: key.pk, sk: `${key.sk}#@held#${now.getTime()}` },
-        }),
-      )
-    ).Item;
+    const [snapshot] =
+      (
+        await db.doc.send(
+          new QueryCommand({
+            TableName: db.tables.personal,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :held)',
+            ExpressionAttributeValues: { ':pk': key.pk, ':held': `${key.sk}#@held#${now.getTime()}#` },
+          }),
+        )
+      ).Items ?? [];
     expect(snapshot).toMatchObject({
       msgBody: a.msgBody,
       account: 'alice',

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TTL_MARGIN_SECONDS } from '../../../lib/policy/expiry.js';
 import { addDays } from '../../../lib/policy/time.js';
@@ -160,14 +160,16 @@ describe('user-info store', () => {
       held: true,
     });
     expect((await store.get('1404', 'gus', t1))?.nickname).toBe('New');
-    const snapshot = (
-      await db.doc.send(
-        new GetCommand({
-          TableName: db.tables.personal,
-          Key: { pk: '1404#user#gus', sk: `userInfo#@held#${t1.getTime()}` },
-        }),
-      )
-    ).Item;
+    const [snapshot] =
+      (
+        await db.doc.send(
+          new QueryCommand({
+            TableName: db.tables.personal,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :held)',
+            ExpressionAttributeValues: { ':pk': '1404#user#gus', ':held': `userInfo#@held#${t1.getTime()}#` },
+          }),
+        )
+      ).Items ?? [];
     expect(snapshot).toMatchObject({ nickname: 'Held', account: 'gus', expiryBucket: 'userInfo#held#1404' });
     expect(snapshot?.expiresAt).toBeLessThan(0);
     expect(snapshot?.ttlDeleteAt).toBeUndefined();

@@ -1,0 +1,177 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { TABLE_KEYS } from '../../lib/store/tables.js';
+import { genUserSig } from '../lib/auth/tls-sig.js';
+import { createTestDatabase, TEST_OPERATOR_TOKEN, type TestDatabase } from '../support/database.js';
+import { httpEvent, lambdaContext } from '../support/events.js';
+import { callbackEvent, TEST_CALLBACK_TOKEN } from '../support/tencent.js';
+
+/**
+ * The real system for the model-based test: every function's handler module (middy chains as deployed),
+ * on fresh DynamoDB Local tables, called in-process with API Gateway payload 2.0 events. The Lambda
+ * Invoke API the functions start the deletion worker with is a small HTTP server here that records
+ * each start; the driver then runs the worker with it, as Lambda would.
+ */
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export const SECRET_KEY = 'model-test-secret-key-0123456789abcdef';
+export const ADMIN = 'administrator';
+/** Short, so a sequence runs fast, and long enough that a stale entry would outlive a change's answer. */
+export const CACHE_SECONDS = 0.3;
+
+export interface System {
+  readonly db: TestDatabase;
+  callback(sdkAppId: string, command: string, body: Record<string, unknown>): Promise<Answer>;
+  operator(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
+  admin(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
+  runExpire(): Promise<Record<string, unknown>>;
+  /** Runs the worker for every start recorded since the last call, then once as its schedule would. */
+  drainWorker(): Promise<void>;
+  scanPersonal(): Promise<Record<string, unknown>[]>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const withPath = (route: string, params: Record<string, string>) =>
+  route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+
+async function invoke(handler: Handler, event: unknown): Promise<Answer> {
+  const response = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+  const raw = response.body ?? '';
+  return { status: response.statusCode ?? 0, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
+}
+
+function lambdaStub(starts: Array<Record<string, unknown>>): Promise<Server> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      starts.push(body ? (JSON.parse(body) as Record<string, unknown>) : {});
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+export async function startSystem(): Promise<System> {
+  const starts: Array<Record<string, unknown>> = [];
+  const stub = await lambdaStub(starts);
+  const db = await createTestDatabase({
+    APP_CACHE_SECONDS: String(CACHE_SECONDS),
+    LAMBDA_ENDPOINT: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+    FUNCTION_NAME_PREFIX: 'im-retention-model-',
+    EXPIRY_GRACE_SECONDS: '0',
+  });
+  const load = async (path: string, name = 'handler') =>
+    ((await import(path)) as Record<string, Handler>)[name] as Handler;
+  const handlers = {
+    callback: await load('../../functions/callback/handler.js'),
+    apps: await load('../../functions/apps/handler.js'),
+    holds: await load('../../functions/legal-holds/handler.js'),
+    deletion: await load('../../functions/deletion-requests/handler.js'),
+    worker: await load('../../functions/deletion-worker/handler.js'),
+    userData: await load('../../functions/user-data/handler.js'),
+    conformance: await load('../../functions/conformance/handler.js'),
+    expire: await load('../../functions/expire/handler.js'),
+  };
+  const routeHandler = (route: string): Handler => {
+    if (route.includes('/legal-holds')) return handlers.holds;
+    if (route.includes('/deletion-requests')) return handlers.deletion;
+    if (route.includes('/users/')) return handlers.userData;
+    if (route === '/conformance') return handlers.conformance;
+    return handlers.apps;
+  };
+  const http = (
+    method: string,
+    route: string,
+    params: Record<string, string>,
+    body: unknown,
+    auth: 'operator' | 'admin',
+  ) => {
+    const sdkAppId = params.sdkAppId ?? '';
+    const query =
+      auth === 'admin'
+        ? {
+            sdkappid: sdkAppId,
+            identifier: ADMIN,
+            usersig: genUserSig(sdkAppId, SECRET_KEY, ADMIN, 3600),
+            random: String(Math.floor(Math.random() * 2 ** 32)),
+            contenttype: 'json',
+          }
+        : undefined;
+    const event: APIGatewayProxyEventV2 = httpEvent(method, withPath(route, params), {
+      routePath: route,
+      pathParameters: params,
+      ...(query ? { query } : {}),
+      headers: auth === 'operator' ? { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } : {},
+      ...(body === undefined ? {} : { body }),
+    });
+    return invoke(routeHandler(route), event);
+  };
+
+  return {
+    db,
+    callback: (sdkAppId, command, body) =>
+      invoke(handlers.callback, callbackEvent({ sdkAppId, token: TEST_CALLBACK_TOKEN, command, body })),
+    operator: (method, route, params, body) => http(method, route, params, body, 'operator'),
+    admin: (method, route, params, body) => http(method, route, params, body, 'admin'),
+    async runExpire() {
+      return (await handlers.expire({}, lambdaContext())) as Record<string, unknown>;
+    },
+    async drainWorker() {
+      while (starts.length > 0) {
+        const payload = starts.shift() as Record<string, unknown>;
+        await handlers.worker(payload, lambdaContext({ getRemainingTimeInMillis: () => 300_000 }));
+      }
+      await handlers.worker({}, lambdaContext({ getRemainingTimeInMillis: () => 300_000 }));
+      starts.length = 0;
+    },
+    async scanPersonal() {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.doc.send(
+          new ScanCommand({ TableName: db.tables.personal, ConsistentRead: true, ExclusiveStartKey: start }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async reset() {
+      starts.length = 0;
+      for (const key of TABLE_KEYS) {
+        const table = db.tables[key];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await db.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+          const keys = (page.Items ?? []).map((item) =>
+            key === 'apps' ? { appId: item.appId } : { pk: item.pk, sk: item.sk },
+          );
+          for (let i = 0; i < keys.length; i += 25) {
+            await db.doc.send(
+              new BatchWriteCommand({
+                RequestItems: { [table]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) },
+              }),
+            );
+          }
+          start = page.LastEvaluatedKey;
+        } while (start);
+      }
+    },
+    async close() {
+      await new Promise<void>((resolve) => stub.close(() => resolve()));
+      await db.drop();
+    },
+  };
+}

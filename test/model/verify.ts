@@ -1,0 +1,145 @@
+import { expect } from 'vitest';
+import { TTL_MARGIN_SECONDS } from '../../lib/policy/expiry.js';
+import { HELD_SNAPSHOT_MARK } from '../../lib/store/personal-keys.js';
+import type { World } from './commands.js';
+import { ACCOUNTS, APP_NAMES, type AppName, exportOf, GROUP, isPurged, type PhysicalItem } from './model.js';
+
+/**
+ * After every step: every read equals the model (each account's export, each deletion request's
+ * receipt), and the personal table itself holds exactly the items the model says are stored, with
+ * their expiry, content and TTL attribute: nothing the model says is gone, nothing missing that it says
+ * is kept or held, no held item within DynamoDB TTL's reach.
+ */
+export async function verify(world: World): Promise<void> {
+  const { model, sys, ids } = world;
+  for (const app of APP_NAMES) {
+    if (isPurged(model, app)) continue;
+    for (const account of ACCOUNTS) {
+      const answer = await sys.admin('GET', '/apps/{sdkAppId}/users/{account}/data', {
+        sdkAppId: ids[app],
+        account,
+      });
+      expect(answer.status, `export of ${app}/${account}`).toBe(200);
+      const expected = exportOf(model, app, account);
+      const messages = (answer.body.messages as Array<Record<string, unknown>>)
+        .map((message) => ({ id: messageIdOf(world, app, message), text: bodyText(message) }))
+        .sort((a, b) => a.id.localeCompare(b.id));
+      expect(messages, `messages exported for ${app}/${account}`).toEqual(expected.messages);
+      const profile = answer.body.userInfo as Record<string, unknown> | null;
+      expect(
+        profile && {
+          ...(profile.nickname ? { nickname: profile.nickname } : {}),
+          ...(profile.signature ? { signature: profile.signature } : {}),
+        },
+        `profile exported for ${app}/${account}`,
+      ).toEqual(expected.userInfo);
+    }
+  }
+  for (const request of model.requests) {
+    if (!request.visible || !request.realId || isPurged(model, request.app)) continue;
+    const answer = await sys.admin('GET', '/apps/{sdkAppId}/deletion-requests/{id}', {
+      sdkAppId: ids[request.app],
+      id: request.realId,
+    });
+    expect(answer.status).toBe(200);
+    expect(
+      {
+        status: answer.body.status,
+        deleted: answer.body.deleted,
+        holds: (answer.body.withheld as { holds: string[] }).holds,
+      },
+      `deletion request ${request.realId}`,
+    ).toEqual({
+      status: request.status,
+      deleted: request.deleted,
+      holds: request.status === 'withheld' ? request.withheldBy : [],
+    });
+  }
+  await verifyTable(world);
+}
+
+function bodyText(message: Record<string, unknown>): string {
+  return String((message.msgBody as Array<{ MsgContent: { Text: string } }>)[0]?.MsgContent.Text);
+}
+
+function messageIdOf(world: World, app: AppName, message: Record<string, unknown>): string {
+  const sent = world.model.sent.find(
+    (m) =>
+      m.app === app &&
+      (message.kind === 'c2c'
+        ? m.kind === 'c2c' && m.msgKey === message.msgKey
+        : m.kind === 'group' &&
+          m.msgSeq === message.msgSeq &&
+          (m.topicId ?? undefined) === (message.topicId ?? undefined)),
+  );
+  return sent?.id ?? `unknown:${JSON.stringify(message)}`;
+}
+
+/** The model id of a raw item: `<app>/c2c/<key>`, `<app>/group/g1/<topic>/<seq>`, `<app>/user/<account>`. */
+function modelIdOf(world: World, item: Record<string, unknown>): { id: string; snapshot: boolean } {
+  const [appId, , kind, ...rest] = String(item.pk).split('#');
+  const app = APP_NAMES.find((name) => world.ids[name] === appId) ?? `?${appId}`;
+  const sk = String(item.sk);
+  const snapshot = sk.includes(HELD_SNAPSHOT_MARK);
+  const baseSk = snapshot ? sk.slice(0, sk.indexOf(HELD_SNAPSHOT_MARK)) : sk;
+  if (String(item.pk).split('#')[1] === 'user')
+    return { id: `${app}/user/${decodeURIComponent(String(kind))}`, snapshot };
+  if (kind === 'c2c') return { id: `${app}/c2c/${decodeURIComponent(rest.join('#'))}`, snapshot };
+  const [, topic, seq] = baseSk.split('#');
+  return { id: `${app}/group/${GROUP}/${decodeURIComponent(topic ?? '')}/${seq}`, snapshot };
+}
+
+function expectTtl(label: string, item: Record<string, unknown>): void {
+  const expiresAt = Number(item.expiresAt);
+  if (expiresAt < 0) expect(item.ttlDeleteAt, `${label}: a held item is beyond TTL's reach`).toBeUndefined();
+  else
+    expect(item.ttlDeleteAt, `${label}: TTL runs the margin behind the expiry`).toBe(
+      expiresAt + TTL_MARGIN_SECONDS,
+    );
+}
+
+async function verifyTable(world: World): Promise<void> {
+  const raw = await world.sys.scanPersonal();
+  const expected = [...world.model.items.values()];
+  const main = new Map<string, Record<string, unknown>>();
+  const snapshots = new Map<string, number>();
+  for (const item of raw) {
+    const { id, snapshot } = modelIdOf(world, item);
+    expectTtl(id, item);
+    if (snapshot) {
+      expect(Number(item.expiresAt), `${id}: a snapshot is hidden`).toBeLessThan(0);
+      snapshots.set(id, (snapshots.get(id) ?? 0) + 1);
+    } else main.set(id, item);
+  }
+  const byId = new Map(expected.filter((item) => item.kind !== 'snapshot').map((item) => [item.id, item]));
+  expect([...main.keys()].sort(), 'stored items').toEqual([...byId.keys()].sort());
+  for (const [id, item] of byId) compareItem(id, item, main.get(id) as Record<string, unknown>);
+  const expectedSnapshots = new Map<string, number>();
+  for (const item of expected.filter((candidate) => candidate.kind === 'snapshot')) {
+    const base = item.id.slice(0, item.id.indexOf('#snapshot#'));
+    expectedSnapshots.set(base, (expectedSnapshots.get(base) ?? 0) + 1);
+  }
+  expect(Object.fromEntries(snapshots), 'held snapshots').toEqual(Object.fromEntries(expectedSnapshots));
+}
+
+function compareItem(id: string, model: PhysicalItem, item: Record<string, unknown>): void {
+  const kinds = { message: 'messages', tombstone: 'tombstone', profile: 'userInfo', snapshot: '' } as const;
+  expect({ id, category: item.category, expiresAt: item.expiresAt }).toEqual({
+    id,
+    category: kinds[model.kind],
+    expiresAt: model.expiresAt,
+  });
+  if (model.kind === 'message') expect(bodyText(item), `${id} content`).toBe(model.text);
+  if (model.kind === 'tombstone')
+    for (const field of ['account', 'msgBody', 'cloudCustomData', 'ownerSort'])
+      expect(item[field], `${id} is content-free`).toBeUndefined();
+  if (model.kind === 'profile') {
+    const values = Object.fromEntries(
+      Object.entries(model.fields ?? {}).map(([field, value]) => [field, value?.value]),
+    );
+    expect({ nickname: item.nickname, signature: item.signature }, `${id} fields`).toEqual({
+      nickname: values.nickname,
+      signature: values.signature,
+    });
+  }
+}
