@@ -349,7 +349,8 @@ export class Profile extends Base {
   }
   check = () => true;
   async act(world: World) {
-    const n = (world.model.seq += 1);
+    world.model.seq += 1;
+    const n = world.model.seq;
     await profile(world, this.app, this.account, {
       ...(this.fields !== 'signature' ? { nickname: `nick ${n}` } : {}),
       ...(this.fields !== 'nickname' ? { signature: messageText(n, n % 3 === 0) } : {}),

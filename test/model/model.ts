@@ -217,18 +217,19 @@ export function messageText(seq: number, sensitive: boolean): string {
 }
 
 const elements = (text: string) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }];
+const firstText = (body: ReadonlyArray<{ MsgContent: Readonly<Record<string, unknown>> }>) =>
+  String(body[0]?.MsgContent.Text);
 
 export function storedText(text: string, mode: SensitiveDataMode): string {
   const atRest = guardAtRest({ msgBody: elements(text) }, mode);
-  return String((atRest.message.msgBody[0]?.MsgContent as { Text: string }).Text);
+  return firstText(atRest.message.msgBody);
 }
 
 /** A before-send answer: what the guard says for the app's mode. */
 export function beforeSendAnswer(model: Model, app: AppName, text: string) {
   const decision = guardMessage({ msgBody: elements(text) }, model.apps[app].sensitiveData);
   if (decision.action === 'reject') return { errorCode: 120001 };
-  if (decision.action === 'mask')
-    return { errorCode: 0, text: String((decision.message.msgBody[0]?.MsgContent as { Text: string }).Text) };
+  if (decision.action === 'mask') return { errorCode: 0, text: firstText(decision.message.msgBody) };
   return { errorCode: 0 };
 }
 
@@ -311,12 +312,7 @@ export function edit(model: Model, message: SentMessage, text: string): void {
   const app = model.apps[message.app];
   if (app.status !== 'active' || app.messages.mode === 'notStored') return;
   const item = model.items.get(messageItemId(message));
-  if (
-    !item ||
-    item.kind !== 'message' ||
-    item.expiresAt <= model.now ||
-    effectiveExpiry(model, item) <= model.now
-  )
+  if (item?.kind !== 'message' || item.expiresAt <= model.now || effectiveExpiry(model, item) <= model.now)
     return;
   if (covering(model, item).length > 0) snapshot(model, item);
   item.text = storedText(text, app.sensitiveData);
