@@ -41,6 +41,8 @@ export interface World {
   ids: Record<AppName, string>;
   /** fast-check's clock is the model's: every command sets it before it acts. */
   setClock(seconds: number): void;
+  /** How often each command ran, for the run's summary. */
+  stats: Map<string, number>;
 }
 
 type Command = fc.AsyncCommand<Model, World>;
@@ -51,6 +53,7 @@ abstract class Base implements Command {
   abstract toString(): string;
   async run(_model: Model, world: World): Promise<void> {
     world.setClock(world.model.now);
+    world.stats.set(this.constructor.name, (world.stats.get(this.constructor.name) ?? 0) + 1);
     await this.act(world);
     await verify(world);
   }

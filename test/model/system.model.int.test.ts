@@ -17,6 +17,7 @@ const RUNS = Number(process.env.MODEL_RUNS ?? 12);
 const T0 = Date.parse('2026-03-01T00:00:00Z') / 1000;
 
 let sys: System;
+const stats = new Map<string, number>();
 let nextApp = 1_400_600_000 + Math.floor(Math.random() * 100_000) * 10;
 
 beforeAll(async () => {
@@ -48,10 +49,11 @@ describe('every promise holds across every change of state (model-based, whole s
   it(
     'keeps every read and the tables equal to the reference model under random sequences',
     async () => {
+      stats.clear();
       await fc.assert(
         fc.asyncProperty(
           fc.tuple(settings, settings),
-          fc.commands(COMMANDS, { maxCommands: 40 }),
+          fc.commands(COMMANDS, { maxCommands: 40, size: 'large' }),
           async ([a, b], commands) => {
             vi.useRealTimers();
             await sys.reset();
@@ -71,7 +73,7 @@ describe('every promise holds across every change of state (model-based, whole s
               );
               expect(answer.status).toBe(200);
             }
-            const world: World = { model: initialModel(T0, apps), sys, ids, setClock };
+            const world: World = { model: initialModel(T0, apps), sys, ids, setClock, stats };
             await verify(world);
             await fc.asyncModelRun(() => ({ model: world.model, real: world }), commands);
           },
@@ -87,4 +89,8 @@ describe('every promise holds across every change of state (model-based, whole s
     },
     Number(process.env.MODEL_TIMEOUT_MS ?? 600_000),
   );
+  afterAll(() => {
+    const counts = [...stats].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${name} ${n}`);
+    console.info(`model test: ${RUNS} sequences; commands run: ${counts.join(', ')}`);
+  });
 });

@@ -71,6 +71,8 @@ export async function startSystem(): Promise<System> {
     LAMBDA_ENDPOINT: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
     FUNCTION_NAME_PREFIX: 'im-retention-model-',
     EXPIRY_GRACE_SECONDS: '0',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   const load = async (path: string, name = 'handler') =>
     ((await import(path)) as Record<string, Handler>)[name] as Handler;
