@@ -112,7 +112,8 @@ const postHold = middy<Authed<LegalHoldBody>, APIGatewayProxyResultV2, Error, Co
 
 /**
  * `DELETE /apps/{sdkAppId}/legal-holds/{id}` (operator): releases the hold; withheld deletions then
- * finish by themselves (the worker is started at once; its schedule would also find them).
+ * finish by themselves (the worker is started at once; its schedule would also find them), and the
+ * callbacks' cached view of the app's holds is waited out, so the next profile write is not held.
  */
 const deleteHold = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
   .use(operatorOnly())
@@ -129,6 +130,7 @@ const deleteHold = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
       details: holdDetails(hold, auditKeyOf(context)),
     });
     const started = await worker.start({ app, reason: 'holdReleased' });
+    await waitOutCaches(env.appCacheSeconds * 1000);
     logger.info('legal hold released', { app, holdId: id, workerStarted: started });
     return json(200, hold);
   });

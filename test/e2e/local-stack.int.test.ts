@@ -20,19 +20,19 @@ describe('the local stack end to end', () => {
   let stack: LocalStack;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-  const adminQuery = () =>
+  const adminQuery = (app = APP) =>
     new URLSearchParams({
-      sdkappid: APP,
+      sdkappid: app,
       identifier: 'administrator',
-      usersig: genUserSig(APP, SECRET, 'administrator', 600),
+      usersig: genUserSig(app, SECRET, 'administrator', 600),
       random: String(Math.floor(Math.random() * 1e9)),
       contenttype: 'json',
     }).toString();
 
-  const callback = async (command: string, body: unknown) => {
+  const callback = async (command: string, body: unknown, app = APP) => {
     const requestTime = nowSeconds();
     const query = new URLSearchParams({
-      SdkAppid: APP,
+      SdkAppid: app,
       CallbackCommand: command,
       contenttype: 'json',
       ClientIP: '198.51.100.9',
@@ -48,23 +48,27 @@ describe('the local stack end to end', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  const afterSend = (account: string, msgKey: string, msgTime: number, text: string) =>
-    callback('C2C.CallbackAfterSendMsg', {
-      From_Account: account,
-      To_Account: 'bob',
-      MsgSeq: 1,
-      MsgRandom: 7,
-      MsgTime: msgTime,
-      MsgKey: msgKey,
-      OnlineOnlyFlag: 0,
-      SendMsgResult: 0,
-      ErrorInfo: 'send msg succeed',
-      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
-      EventTime: Date.now(),
-    });
+  const afterSend = (account: string, msgKey: string, msgTime: number, text: string, app = APP) =>
+    callback(
+      'C2C.CallbackAfterSendMsg',
+      {
+        From_Account: account,
+        To_Account: 'bob',
+        MsgSeq: 1,
+        MsgRandom: 7,
+        MsgTime: msgTime,
+        MsgKey: msgKey,
+        OnlineOnlyFlag: 0,
+        SendMsgResult: 0,
+        ErrorInfo: 'send msg succeed',
+        MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
+        EventTime: Date.now(),
+      },
+      app,
+    );
 
-  const exportOf = async (account: string) => {
-    const response = await fetch(`${stack.httpUrl}/apps/${APP}/users/${account}/data?${adminQuery()}`);
+  const exportOf = async (account: string, app = APP) => {
+    const response = await fetch(`${stack.httpUrl}/apps/${app}/users/${account}/data?${adminQuery(app)}`);
     expect(response.status).toBe(200);
     return (await response.json()) as { userInfo: unknown; messages: Array<Record<string, unknown>> };
   };
@@ -226,6 +230,76 @@ describe('the local stack end to end', () => {
     );
     client.destroy();
     expect(item.Item).toBeUndefined();
+  });
+
+  describe('a change of state is in force when its answer arrives (second app)', () => {
+    const STATE_APP = '1400000102';
+    const patchPrivacy = (privacy: unknown) =>
+      fetch(`${stack.httpUrl}/apps/${STATE_APP}/privacy?${adminQuery(STATE_APP)}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(privacy),
+      });
+
+    beforeAll(async () => {
+      const response = await fetch(`${stack.httpUrl}/apps/${STATE_APP}`, {
+        method: 'PUT',
+        headers: { ...operator, 'content-type': 'application/json' },
+        body: JSON.stringify(callbackAppConfig({ secretKey: SECRET })),
+      });
+      expect(response.status).toBe(200);
+      // A callback first, so the stack's app cache holds the old settings when they change.
+      await afterSend('dave', 'key-dave-warm', nowSeconds(), 'warm the cache', STATE_APP);
+    });
+
+    it('rejects the before-send right after PATCH to reject answers', async () => {
+      expect((await patchPrivacy({ sensitiveData: 'reject' })).status).toBe(200);
+      const answer = await callback(
+        'C2C.CallbackBeforeSendMsg',
+        {
+          From_Account: 'dave',
+          To_Account: 'bob',
+          MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'card 4111 1111 1111 1111' } }],
+        },
+        STATE_APP,
+      );
+      expect(answer.body).toMatchObject({ ActionStatus: 'OK', ErrorCode: 120001 });
+    });
+
+    it('keeps a recalled message gone when its after-send is retried', async () => {
+      const msgKey = 'key-dave-recalled';
+      const sentAt = nowSeconds();
+      await afterSend('dave', msgKey, sentAt, 'recalled text', STATE_APP);
+      const recall = await callback(
+        'C2C.CallbackAfterMsgWithDraw',
+        { From_Account: 'dave', To_Account: 'bob', MsgKey: msgKey, EventTime: Date.now() },
+        STATE_APP,
+      );
+      expect(recall.body).toMatchObject({ ActionStatus: 'OK', ErrorCode: 0 });
+      expect((await afterSend('dave', msgKey, sentAt, 'recalled text', STATE_APP)).body).toMatchObject({
+        ErrorCode: 0,
+      });
+      expect(JSON.stringify((await exportOf('dave', STATE_APP)).messages)).not.toContain('recalled text');
+    });
+
+    it('stores nothing from the after-send right after PATCH to notStored answers', async () => {
+      expect((await patchPrivacy({ messages: { mode: 'notStored' } })).status).toBe(200);
+      await afterSend('dave', 'key-dave-after', nowSeconds(), 'after notStored', STATE_APP);
+      expect((await exportOf('dave', STATE_APP)).messages).toEqual([]);
+    });
+
+    it('refuses a 200-character CJK account with 400 and keeps running', async () => {
+      const response = await fetch(
+        `${stack.httpUrl}/apps/${STATE_APP}/deletion-requests?${adminQuery(STATE_APP)}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ account: '中'.repeat(200) }),
+        },
+      );
+      expect(response.status).toBe(400);
+      expect((await fetch(`${stack.httpUrl}/policy`)).status).toBe(200);
+    });
   });
 
   it('terminates with a past date, purges through the Lambda Invoke API, then answers 404', async () => {

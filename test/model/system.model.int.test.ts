@@ -87,7 +87,7 @@ describe('every promise holds across every change of state (model-based, whole s
         },
       );
     },
-    Number(process.env.MODEL_TIMEOUT_MS ?? 600_000),
+    Number(process.env.MODEL_TIMEOUT_MS ?? Math.max(600_000, RUNS * 30_000)),
   );
   afterAll(() => {
     const counts = [...stats].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${name} ${n}`);

@@ -194,6 +194,16 @@ describe('apps function: authentication of the operator and app admins (CONTRACT
   });
 
   describe('after the purge', () => {
+    it.each([
+      ['over-long', '1'.repeat(40)],
+      ['past DynamoDB’s key size', '1'.repeat(3000)],
+      ['malformed', '14000abc'],
+    ])('an %s sdkappid in the query is 401, never a 5xx', async (_, sdkappid) => {
+      const query = { ...validAdmin(), sdkappid };
+      expectProblem(await call('GET', `/apps/${app}`, { query }), 401);
+      expectProblem(await call('GET', `/apps/${sdkappid}`, { query }), 401);
+    });
+
     it("a purged app's admin credentials are no longer valid (401)", async () => {
       const gone = newSdkAppId();
       await call('PUT', `/apps/${gone}`, { headers: operatorHeaders, body: fullConfig() });

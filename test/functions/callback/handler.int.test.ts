@@ -1,5 +1,4 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Handler } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../../lib/policy/app-config.js';
 import { addDays } from '../../../lib/policy/time.js';
@@ -7,84 +6,29 @@ import { type AppStore, createAppStore } from '../../../lib/store/apps.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { messageKey } from '../../../lib/store/personal-keys.js';
 import { createUserInfoStore, type UserInfoStore } from '../../../lib/store/user-info.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { lambdaContext } from '../../support/events.js';
-import { exportedMessages } from '../../support/personal.js';
 import {
-  ALL_ELEMENT_TYPES,
-  type CallbackRequest,
-  callbackAppConfig,
-  callbackEvent,
-  TEST_CALLBACK_TOKEN,
-} from '../../support/tencent.js';
+  type CallbackHandler,
+  c2cMessage,
+  callCallback,
+  groupMessage,
+  registerCallbackApp,
+} from '../../support/callback-client.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { exportedMessages } from '../../support/personal.js';
+import { ALL_ELEMENT_TYPES, type CallbackRequest } from '../../support/tencent.js';
 
 let db: TestDatabase;
-let handler: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+let handler: CallbackHandler;
 let apps: AppStore;
 let userInfo: UserInfoStore;
 
-let nextApp = 1_400_500_000 + Math.floor(Math.random() * 100_000) * 10;
-let nextMsg = 1;
-
-async function registerApp(overrides: Partial<AppConfig> = {}): Promise<string> {
-  nextApp += 1;
-  const sdkAppId = String(nextApp);
-  await apps.put(sdkAppId, callbackAppConfig(overrides), new Date());
-  return sdkAppId;
-}
+const registerApp = (overrides: Partial<AppConfig> = {}) => registerCallbackApp(apps, overrides);
 
 async function call(request: Omit<CallbackRequest, 'token'> & { token?: string }) {
-  const response = await handler(
-    callbackEvent({ token: TEST_CALLBACK_TOKEN, ...request }),
-    lambdaContext(),
-    () => {},
-  );
-  if (!response) throw new Error('no response');
-  return { status: response.statusCode, body: JSON.parse(response.body ?? '{}') as Record<string, unknown> };
+  return callCallback(handler, request);
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function c2cMessage(overrides: Record<string, unknown> = {}) {
-  const seq = nextMsg++;
-  const random = 1000 + seq;
-  const time = nowSeconds();
-  return {
-    CallbackCommand: 'C2C.CallbackAfterSendMsg',
-    From_Account: 'alice',
-    To_Account: 'bob',
-    MsgSeq: seq,
-    MsgRandom: random,
-    MsgTime: time,
-    MsgKey: `${seq}_${random}_${time}`,
-    MsgId: `144115233406643804-${time}-${random}`,
-    OnlineOnlyFlag: 0,
-    SendMsgResult: 0,
-    ErrorInfo: 'send msg succeed',
-    UnreadMsgNum: 1,
-    MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi bob' } }],
-    CloudCustomData: 'custom',
-    EventTime: Date.now(),
-    ...overrides,
-  };
-}
-
-function groupMessage(overrides: Record<string, unknown> = {}) {
-  return {
-    CallbackCommand: 'Group.CallbackAfterSendMsg',
-    GroupId: '@TGS#2J4SZEAEL',
-    Type: 'Public',
-    From_Account: 'alice',
-    Operator_Account: 'alice',
-    Random: 123456,
-    MsgSeq: nextMsg++,
-    MsgTime: nowSeconds(),
-    OnlineOnlyFlag: 0,
-    MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi group' } }],
-    EventTime: Date.now(),
-    ...overrides,
-  };
-}
 
 const OK = { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' };
 

@@ -197,6 +197,21 @@ describe('deletion requests over HTTP (D3)', () => {
     expect(receipt.body.categories).toEqual(['userInfo']);
   });
 
+  it('refuses an account over 128 UTF-8 bytes with 400 up front, and completes one just within it', async () => {
+    const overLong = await post({ account: '中'.repeat(200), categories: ['messages'] });
+    expect(overLong.status).toBe(400);
+    expect(JSON.stringify(overLong.body)).toContain('account');
+    const lone = await post({ account: 'bad\ud800', categories: ['messages'] });
+    expect(lone.status).toBe(400);
+    const longest = '中'.repeat(42); // 126 bytes: the longest CJK account the bound admits
+    await seedMessages(db.doc, db.tables.personal, { app, account: longest, count: 2 });
+    const accepted = await post({ account: longest, categories: ['messages'] });
+    expect(accepted.status).toBe(202);
+    const receipt = await pollUntil(String(accepted.body.id), 'completed');
+    expect(receipt.body.deleted).toMatchObject({ messages: 2 });
+    expect(await storedFor(db.doc, db.tables.personal, app, longest)).toEqual({ userInfo: 0, messages: 0 });
+  });
+
   it('refuses requests without credentials (401) and another app admin (403); another app cannot read a receipt', async () => {
     const created = await post({ account: 'grace' });
     expect((await post({ account: 'grace' }, { query: {} })).status).toBe(401);

@@ -187,9 +187,9 @@ describe('user-info store', () => {
     const cut = { at: new Date(t0.getTime() + 1000).toISOString(), days: 2 };
     expect(await store.get('1405', 'hal', addDays(t0, 1), [cut])).toMatchObject({ nickname: 'Hal' });
     expect(await store.get('1405', 'hal', addDays(t0, 3), [cut])).toBeUndefined();
-    expect(await store.shorten({ pk: '1405#user#hal', sk: 'userInfo' }, cut, { park: () => false })).toBe(
-      'shortened',
-    );
+    expect(await store.shorten({ pk: '1405#user#hal', sk: 'userInfo' }, cut, { park: () => false })).toEqual({
+      expiresAt: addDays(t0, 2).getTime() / 1000,
+    });
     const { Item } = await db.doc.send(
       new GetCommand({ TableName: db.tables.personal, Key: { pk: '1405#user#hal', sk: 'userInfo' } }),
     );
