@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { grantedDynamoAccesses } from '../support/dynamo-accesses.js';
 import { appConfig, COMMANDS, type World } from './commands.js';
 import { APP_NAMES, type AppName, initialModel, type ModelApp } from './model.js';
 import { type System, startSystem } from './system.js';
@@ -89,6 +90,24 @@ describe('every promise holds across every change of state (model-based, whole s
     },
     Number(process.env.MODEL_TIMEOUT_MS ?? Math.max(600_000, RUNS * 30_000)),
   );
+  it('grants each function’s role every DynamoDB action those sequences made, and none of them scans', async () => {
+    const granted = await grantedDynamoAccesses(process.cwd());
+    expect([...sys.accesses.keys()].sort()).toEqual(
+      expect.arrayContaining(['apps', 'callback', 'deletionWorker', 'expire', 'legalHolds']),
+    );
+    const missing: Record<string, string[]> = {};
+    const scans: string[] = [];
+    for (const [fn, accesses] of sys.accesses) {
+      const notGranted = [...accesses].filter((access) => !granted.get(fn)?.has(access)).sort();
+      if (notGranted.length > 0) missing[fn] = notGranted;
+      scans.push(
+        ...[...accesses].filter((access) => access.startsWith('dynamodb:Scan')).map((a) => `${fn}: ${a}`),
+      );
+    }
+    expect(missing, 'DynamoDB calls a role does not allow').toEqual({});
+    expect(scans).toEqual([]);
+  }, 60_000);
+
   afterAll(() => {
     const counts = [...stats].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${name} ${n}`);
     console.info(`model test: ${RUNS} sequences; commands run: ${counts.join(', ')}`);

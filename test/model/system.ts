@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { TABLE_KEYS } from '../../lib/store/tables.js';
 import { genUserSig } from '../lib/auth/tls-sig.js';
 import { createTestDatabase, TEST_OPERATOR_TOKEN, type TestDatabase } from '../support/database.js';
+import { type AccessRecorder, asFunction, recordDynamoAccesses } from '../support/dynamo-accesses.js';
 import { httpEvent, lambdaContext } from '../support/events.js';
 import { callbackEvent, TEST_CALLBACK_TOKEN } from '../support/tencent.js';
 
@@ -28,6 +29,8 @@ export const CACHE_SECONDS = 0.3;
 
 export interface System {
   readonly db: TestDatabase;
+  /** The DynamoDB actions each function (serverless.yml key) made so far. */
+  readonly accesses: AccessRecorder['byFunction'];
   callback(sdkAppId: string, command: string, body: Record<string, unknown>): Promise<Answer>;
   operator(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
   admin(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
@@ -74,17 +77,21 @@ export async function startSystem(): Promise<System> {
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
-  const load = async (path: string, name = 'handler') =>
-    ((await import(path)) as Record<string, Handler>)[name] as Handler;
+  const recorder = recordDynamoAccesses(db.tables);
+  /** The module's handler, each call run as the serverless.yml function `functionKey`. */
+  const load = async (path: string, functionKey: string): Promise<Handler> => {
+    const handler = ((await import(path)) as Record<string, Handler>).handler as Handler;
+    return (event, context) => asFunction(functionKey, () => handler(event, context));
+  };
   const handlers = {
-    callback: await load('../../functions/callback/handler.js'),
-    apps: await load('../../functions/apps/handler.js'),
-    holds: await load('../../functions/legal-holds/handler.js'),
-    deletion: await load('../../functions/deletion-requests/handler.js'),
-    worker: await load('../../functions/deletion-worker/handler.js'),
-    userData: await load('../../functions/user-data/handler.js'),
-    conformance: await load('../../functions/conformance/handler.js'),
-    expire: await load('../../functions/expire/handler.js'),
+    callback: await load('../../functions/callback/handler.js', 'callback'),
+    apps: await load('../../functions/apps/handler.js', 'apps'),
+    holds: await load('../../functions/legal-holds/handler.js', 'legalHolds'),
+    deletion: await load('../../functions/deletion-requests/handler.js', 'deletionRequests'),
+    worker: await load('../../functions/deletion-worker/handler.js', 'deletionWorker'),
+    userData: await load('../../functions/user-data/handler.js', 'userData'),
+    conformance: await load('../../functions/conformance/handler.js', 'conformance'),
+    expire: await load('../../functions/expire/handler.js', 'expire'),
   };
   const routeHandler = (route: string): Handler => {
     if (route.includes('/legal-holds')) return handlers.holds;
@@ -123,6 +130,7 @@ export async function startSystem(): Promise<System> {
 
   return {
     db,
+    accesses: recorder.byFunction,
     callback: (sdkAppId, command, body) =>
       invoke(handlers.callback, callbackEvent({ sdkAppId, token: TEST_CALLBACK_TOKEN, command, body })),
     operator: (method, route, params, body) => http(method, route, params, body, 'operator'),
@@ -172,6 +180,7 @@ export async function startSystem(): Promise<System> {
       }
     },
     async close() {
+      recorder.stop();
       await new Promise<void>((resolve) => stub.close(() => resolve()));
       await db.drop();
     },
