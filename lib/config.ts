@@ -64,8 +64,10 @@ export class ConfigurationError extends Error {
 export function loadEnvironment(env: Record<string, string | undefined> = process.env): AppEnvironment {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new ConfigurationError(`missing or invalid environment variable(s): ${names}`);
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')} (${issue.message})`)
+      .join('; ');
+    throw new ConfigurationError(`missing or invalid environment variable(s): ${problems}`);
   }
   const e = parsed.data;
   return {

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
-import { TABLE_ENV_NAMES } from '../lib/config.js';
+import { ConfigurationError, loadEnvironment, TABLE_ENV_NAMES } from '../lib/config.js';
 import { createDynamoClient } from '../lib/store/dynamo.js';
 import { createMissingTables, TABLE_KEYS } from '../lib/store/tables.js';
 import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
@@ -42,26 +43,66 @@ export const localTableNames = () =>
  * The Lambda Invoke API on `lambdaPort`, by serverless.yml key (`purge`) or deployed name
  * (`im-retention-local-purge`): a thin proxy in front of serverless-offline's own invoke port,
  * which only knows deployed names.
+ *
+ * serverless-offline starts an asynchronous (`Event`) invocation without awaiting it, so a handler
+ * that throws there ends the whole process and every route with it. On AWS that is one failed
+ * invocation; so here too: the proxy accepts an `Event` invocation at once (202, as Lambda does), runs it
+ * synchronously upstream, and writes one line to `onFailure` when it fails. A failure is never answered
+ * with a stack trace: the error payload keeps only `errorType` and `errorMessage`.
  */
-function startInvokeProxy(listenPort: number, offlinePort: number): Promise<Server> {
+function startInvokeProxy(
+  listenPort: number,
+  offlinePort: number,
+  onFailure: (line: string) => void,
+): Promise<Server> {
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').replace(
-      /^\/2015-03-31\/functions\/([^/]+)\/invocations/,
-      (_match, name: string) =>
-        `/2015-03-31/functions/${name.startsWith(FUNCTION_NAME_PREFIX) ? name : FUNCTION_NAME_PREFIX + name}/invocations`,
-    );
-    const upstream = httpRequest(
-      { host: '127.0.0.1', port: offlinePort, path, method: req.method, headers: req.headers },
-      (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ Message: 'the local Lambda runtime is not answering' }));
+    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '/');
+    const name = match?.[1] ?? '';
+    const deployedName = name.startsWith(FUNCTION_NAME_PREFIX) ? name : FUNCTION_NAME_PREFIX + name;
+    const path = match
+      ? (req.url ?? '/').replace(match[0], `/2015-03-31/functions/${deployedName}/invocations`)
+      : req.url;
+    const asynchronous = req.headers['x-amz-invocation-type'] === 'Event';
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (asynchronous) {
+        res.writeHead(202, { 'content-type': 'application/json' });
+        res.end('');
+      }
+      const headers = { ...req.headers, 'x-amz-invocation-type': 'RequestResponse' };
+      delete headers['content-length'];
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port: offlinePort, path, method: req.method, headers },
+        (upstreamRes) => {
+          const body: Buffer[] = [];
+          upstreamRes.on('data', (chunk: Buffer) => body.push(chunk));
+          upstreamRes.on('end', () => {
+            const failed = upstreamRes.headers['x-amz-function-error'] !== undefined;
+            const payload = failed ? functionError(Buffer.concat(body).toString()) : Buffer.concat(body);
+            if (failed) {
+              const { errorType, errorMessage } = JSON.parse(payload.toString()) as Record<string, string>;
+              onFailure(
+                `${name}: ${asynchronous ? 'asynchronous ' : ''}invocation failed: ${errorType}: ${errorMessage}`,
+              );
+            }
+            if (asynchronous) return;
+            const responseHeaders = { ...upstreamRes.headers, 'content-length': String(payload.length) };
+            res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
+            res.end(payload);
+          });
+        },
+      );
+      upstream.on('error', () => {
+        if (asynchronous) {
+          onFailure(`${name}: asynchronous invocation failed: the local Lambda runtime is not answering`);
+          return;
+        }
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Message: 'the local Lambda runtime is not answering' }));
+      });
+      upstream.end(Buffer.concat(chunks));
     });
-    req.pipe(upstream);
   });
   return new Promise((resolveServer, reject) => {
     server.once('error', reject);
@@ -69,12 +110,26 @@ function startInvokeProxy(listenPort: number, offlinePort: number): Promise<Serv
   });
 }
 
+/** serverless-offline's error payload without its stack trace: `{errorType, errorMessage}`, as Lambda answers. */
+function functionError(raw: string): Buffer {
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    // not JSON: keep nothing of it but the fact that it failed
+  }
+  const errorMessage =
+    typeof parsed.errorMessage === 'string' ? parsed.errorMessage.split('\n')[0] : 'the function failed';
+  const errorType = typeof parsed.errorType === 'string' ? parsed.errorType : 'Error';
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`serverless offline exited with code ${child.exitCode}`);
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return;
     } catch {
       // not up yet
@@ -94,10 +149,66 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /**
+ * Refuses to start a stack whose functions would fail at import: every function checks the same
+ * environment (lib/config.ts) at cold start, so it is checked here once, before anything starts, with
+ * what to do about it.
+ */
+function checkLocalEnvironment(options: LocalStackOptions): void {
+  for (const [name, port] of [
+    ['PORT', options.port],
+    ['LAMBDA_PORT', options.lambdaPort],
+    ['DYNAMODB_PORT', options.dynamodbPort],
+  ] as const) {
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new ConfigurationError(`${name} must be a port number from 1 to 65535 (got ${String(port)})`);
+    }
+  }
+  const tables = localTableNames();
+  try {
+    loadEnvironment({
+      DATA_CENTER: options.dataCenter,
+      OPERATOR_TOKEN: options.operatorToken,
+      AUDIT_HMAC_KEY: options.auditHmacKey,
+      DYNAMODB_ENDPOINT: `http://127.0.0.1:${options.dynamodbPort}`,
+      LAMBDA_ENDPOINT: `http://127.0.0.1:${options.lambdaPort}`,
+      ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
+      ...options.extraEnv,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new ConfigurationError(
+      `${error.message}. OPERATOR_TOKEN and AUDIT_HMAC_KEY need at least 16 characters (e.g. \`openssl rand -hex 24\`); unset, npm start generates them.`,
+    );
+  }
+}
+
+/** A port another process holds would leave the stack half-started: refuse at once, naming it. */
+async function assertPortsFree(options: LocalStackOptions): Promise<void> {
+  for (const [name, port] of [
+    ['PORT', options.port],
+    ['LAMBDA_PORT', options.lambdaPort],
+    ['DYNAMODB_PORT', options.dynamodbPort],
+  ] as const) {
+    const free = await new Promise<boolean>((resolveFree) => {
+      const probe = createNetServer();
+      probe.once('error', () => resolveFree(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+    });
+    if (!free) {
+      throw new ConfigurationError(
+        `${name} ${port} is already in use (another npm start?): stop that process, or choose another port with ${name}=<port>`,
+      );
+    }
+  }
+}
+
+/**
  * The whole bundle on one machine: DynamoDB Local, the tables, every HTTP route and scheduled
  * function through serverless-offline, and the Lambda Invoke API. `stop()` ends every child.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  checkLocalEnvironment(options);
+  await assertPortsFree(options);
   const log = options.log ?? (() => undefined);
   let db: RunningDynamoDbLocal | undefined;
   let offline: ChildProcess | undefined;
@@ -163,7 +274,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stderr.push(chunk.toString());
       if (stderr.length > 200) stderr.shift();
     });
-    proxy = await startInvokeProxy(options.lambdaPort, offlineLambdaPort);
+    proxy = await startInvokeProxy(options.lambdaPort, offlineLambdaPort, (line) =>
+      process.stderr.write(`function failed      ${line}\n`),
+    );
     const httpUrl = `http://127.0.0.1:${options.port}`;
     try {
       await waitForHttp(`${httpUrl}/policy`, offline, 120_000);

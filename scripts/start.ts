@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigurationError } from '../lib/config.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { startLocalStack } from './local-stack.js';
 
@@ -51,8 +52,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) {
-    console.error(error.message);
+  if (error instanceof JavaMissingError || error instanceof ConfigurationError) {
+    console.error(`npm start: ${error.message}`);
   } else {
     console.error('npm start failed:', error instanceof Error ? error.message : error);
   }

@@ -232,6 +232,25 @@ describe('the local stack end to end', () => {
     expect(item.Item).toBeUndefined();
   });
 
+  it('survives a function that throws, invoked asynchronously or not, and answers without a stack trace', async () => {
+    const failing = { app: APP, requestId: 'x'.repeat(3000) };
+    const invokeAs = (type: string) =>
+      fetch(`${stack.lambdaUrl}/2015-03-31/functions/deletionWorker/invocations`, {
+        method: 'POST',
+        headers: { 'x-amz-invocation-type': type },
+        body: JSON.stringify(failing),
+      });
+    expect((await invokeAs('Event')).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await fetch(`${stack.httpUrl}/policy`)).status).toBe(200);
+    const sync = await invokeAs('RequestResponse');
+    expect(sync.headers.get('x-amz-function-error')).toBe('Unhandled');
+    const error = (await sync.json()) as Record<string, unknown>;
+    expect(Object.keys(error).sort()).toEqual(['errorMessage', 'errorType']);
+    expect(JSON.stringify(error)).not.toMatch(/\bat .*\.(js|ts):\d+/);
+    expect((await fetch(`${stack.httpUrl}/policy`)).status).toBe(200);
+  });
+
   describe('a change of state is in force when its answer arrives (second app)', () => {
     const STATE_APP = '1400000102';
     const patchPrivacy = (privacy: unknown) =>
