@@ -87,7 +87,8 @@ function startInvokeProxy(
               );
             }
             if (asynchronous) return;
-            const responseHeaders = { ...upstreamRes.headers, 'content-length': String(payload.length) };
+            const { 'transfer-encoding': _chunked, ...responseHeaders } = upstreamRes.headers;
+            responseHeaders['content-length'] = String(payload.length);
             res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
             res.end(payload);
           });

@@ -37,6 +37,16 @@ export function cutsOfChange(before: PrivacySettings, after: PrivacySettings, at
 }
 
 /**
+ * The cuts a new registration starts with: everything of either category created before it is hidden
+ * at once and deleted by `expire`, so what an earlier registration of the same SdkAppid left behind
+ * (while its purge is still erasing it) is never visible under the new one.
+ */
+export function registrationCuts(at: Date): RetentionCuts {
+  const cut = { at: at.toISOString(), days: 0 };
+  return { userInfo: [cut], messages: [cut] } as RetentionCuts;
+}
+
+/**
  * `existing` with `added` (newer) cuts merged in. A cut made later with a period no longer than an
  * earlier one's covers everything the earlier one does, so the earlier one is dropped; cuts older than
  * the longest retention can no longer shorten anything and are dropped too. What stays is ordered by

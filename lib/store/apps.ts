@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, StoreError } from '../errors.js';
 import type { AppConfig, PrivacySettingsInput } from '../policy/app-config.js';
 import { PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
 import { configPurgeAt, resolvePrivacySettings } from '../policy/retention.js';
-import { cutsOfChange, mergeCuts, type RetentionCuts } from '../policy/retention-cuts.js';
+import { cutsOfChange, mergeCuts, type RetentionCuts, registrationCuts } from '../policy/retention-cuts.js';
 import { expirySeconds } from '../policy/time.js';
 import { type AppPurgeStore, createAppPurgeStore } from './apps-purge.js';
 import { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS, readStoredApp, toItem, toStored } from './apps-records.js';
@@ -119,7 +119,7 @@ export function createAppStore(opts: {
         throw new ConflictError(`sdkAppId: app ${sdkAppId} awaits its purge; register it again afterwards`);
       }
       const changed = change(stored);
-      const cuts = stored ? cutsOfChange(settingsOf(stored), settingsOf(changed), now) : {};
+      const cuts = stored ? cutsOfChange(settingsOf(stored), settingsOf(changed), now) : registrationCuts(now);
       const next = Object.keys(cuts).length
         ? { ...changed, retentionCuts: mergeCuts(stored?.retentionCuts, cuts, now) }
         : changed;
@@ -134,10 +134,12 @@ export function createAppStore(opts: {
           : { ConditionExpression: 'attribute_not_exists(appId)' }),
       };
       try {
-        if (Object.keys(cuts).length === 0) await doc.send(new PutCommand(put));
+        // Without the registry (a store that only registers apps), a new registration's cuts stay on the
+        // record: reads still hide what came before; only the physical sweep needs the registry.
+        if (Object.keys(cuts).length === 0 || (!stored && !opts.cuts)) await doc.send(new PutCommand(put));
         else {
-          if (!opts.cuts) throw new StoreError('a retention cut needs the cut registry');
           const registry = opts.cuts;
+          if (!registry) throw new StoreError('a retention cut needs the cut registry');
           const recorded = PERSONAL_CATEGORY_IDS.flatMap((category) =>
             (cuts[category] ?? []).map((cut) => registry.putFor(sdkAppId, category, cut)),
           );
@@ -179,6 +181,9 @@ export function createAppStore(opts: {
     async updatePrivacy(sdkAppId, privacy, now) {
       const next = await rewrite(sdkAppId, now, (current) => {
         if (!current) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered`);
+        if (current.status === 'terminated') {
+          throw new ConflictError(`sdkAppId: app ${sdkAppId} is terminated; its privacy settings no longer change`);
+        }
         const merged = { ...current.config.privacy, ...withoutUndefined(privacy) };
         return {
           ...current,
