@@ -35,7 +35,7 @@ export function renderPrivacyPage(): string {
   <td>${category.clause}</td>
   <td><span lang="zh">${escapeHtml(category.name.zh)}</span><br><span lang="en">${escapeHtml(category.name.en)}</span></td>
   <td><span lang="zh">${escapeHtml(category.purpose.zh)}</span><br><span lang="en">${escapeHtml(category.purpose.en)}</span></td>
-  <td class="retention"><span lang="zh">${escapeHtml(retention.zh)}</span><br><span lang="en">${escapeHtml(retention.en)}</span></td>
+  <td class="retention"><span lang="zh">${escapeHtml(retention.zh)}；删除后备份中最多保留 ${category.backup.restorableDays} 天</span><br><span lang="en">${escapeHtml(retention.en)}; restorable from backups for up to ${category.backup.restorableDays} days after deletion</span></td>
 </tr>`;
   }).join('\n');
   const clauses = Object.values(CLAUSES)

@@ -1,10 +1,9 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { loadEnvironment } from '../../lib/config.js';
 import { createLogger } from '../../lib/log.js';
-import { createAppStore } from '../../lib/store/apps.js';
-import { createAuditStore } from '../../lib/store/audit.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import { createPurgeDeps } from './deps.js';
 import { type PurgeReport, purgeDueApps } from './purge-apps.js';
 
 const env = loadEnvironment();
@@ -12,12 +11,7 @@ const logger = createLogger('purge');
 const doc = createDocumentClient(
   createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region, requestTimeoutMs: 5000 }),
 );
-const deps = {
-  appStore: createAppStore({ doc, tableName: env.tables.apps }),
-  auditStore: createAuditStore({ doc, tableName: env.tables.governance }),
-  holds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
-  logger,
-};
+const deps = createPurgeDeps(doc, env.tables, logger);
 
 export class PurgeIncompleteError extends Error {
   override name = 'PurgeIncompleteError';
@@ -28,13 +22,22 @@ export class PurgeIncompleteError extends Error {
  * months have passed. Throws when some app could not be processed, so the failure is visible; a
  * retry is safe, since every purge is conditional and recorded once.
  */
-export const handler = middy<unknown, PurgeReport>().handler(async () => {
-  const report = await purgeDueApps(deps, new Date());
+export const handler = middy<unknown, PurgeReport, Error, Context>().handler(async (_event, context) => {
+  // Erasing stops while a minute (or a quarter of the time) is left; what remains is picked up by the next run.
+  const started = context.getRemainingTimeInMillis();
+  const margin = Math.min(60_000, started / 4);
+  const budget = {
+    owner: `purge:${context.awsRequestId}`,
+    leaseMs: started + 5000,
+    hasTime: () => context.getRemainingTimeInMillis() > margin,
+  };
+  const report = await purgeDueApps({ ...deps, budget }, new Date());
   logger.info('config purge run', {
     candidates: report.candidates,
     purged: report.purged.length,
     held: report.held.length,
     skipped: report.skipped,
+    erasing: report.erasing.length,
     failed: report.failed.length,
   });
   if (report.failed.length > 0) {

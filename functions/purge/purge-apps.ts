@@ -2,6 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
 import { APP_CATEGORY, type AppStore, type StoredApp } from '../../lib/store/apps.js';
 import type { AuditEntry, AuditStore } from '../../lib/store/audit.js';
+import type { EraseBudget } from '../deletion-worker/erase-request.js';
+import type { AppErasure } from './erase-app.js';
 
 /**
  * P4: deletes the configuration (and its secrets) of apps whose purgeAt has passed, leaving an audit
@@ -14,6 +16,10 @@ export interface PurgeDependencies {
   readonly appStore: AppStore;
   readonly auditStore: AuditStore;
   readonly holds: { activeForApp(app: string, now: Date): Promise<LegalHold[]> };
+  /** Erases the app's end-user data first (erase-app.ts); 'pending' keeps the configuration for the next run. */
+  readonly eraseApp: (app: StoredApp, now: Date, budget: EraseBudget) => Promise<AppErasure | 'pending'>;
+  /** The time this run may spend erasing (default: without limit). */
+  readonly budget?: EraseBudget;
   readonly logger?: Logger;
 }
 
@@ -35,6 +41,8 @@ export interface PurgeReport {
   readonly held: Array<{ sdkAppId: string; holds: string[] }>;
   /** Not due yet, reactivated, already gone, or another run won the conditional write. */
   readonly skipped: number;
+  /** Apps whose end-user data is still being erased; their configuration goes on a later run. */
+  readonly erasing: string[];
   readonly failed: string[];
 }
 
@@ -44,6 +52,7 @@ type Outcome =
   | { kind: 'purged' }
   | { kind: 'held'; holds: string[] }
   | { kind: 'skipped' }
+  | { kind: 'erasing' }
   | { kind: 'failed' };
 
 export async function purgeDueApps(
@@ -64,6 +73,7 @@ export async function purgeDueApps(
     purged: [] as string[],
     held: [] as Array<{ sdkAppId: string; holds: string[] }>,
     skipped: 0,
+    erasing: [] as string[],
     failed: [] as string[],
   };
   const concurrency = Math.max(1, opts.concurrency ?? 8);
@@ -77,6 +87,7 @@ export async function purgeDueApps(
       if (outcome.kind === 'purged') report.purged.push(sdkAppId);
       else if (outcome.kind === 'held') report.held.push({ sdkAppId, holds: outcome.holds });
       else if (outcome.kind === 'failed') report.failed.push(sdkAppId);
+      else if (outcome.kind === 'erasing') report.erasing.push(sdkAppId);
       else report.skipped += 1;
     });
   }
@@ -104,7 +115,11 @@ async function purgeOne(
       return deferred ? { kind: 'held', holds: holdIds } : { kind: 'skipped' };
     }
     if (app.purgeAt > now.toISOString()) return { kind: 'skipped' };
-    const purged = await deps.appStore.purge(app, now, [deps.auditStore.putFor(auditEntryFor(app, now))]);
+    const erased = await deps.eraseApp(app, now, deps.budget ?? UNLIMITED);
+    if (erased === 'pending') return { kind: 'erasing' };
+    // The configuration goes last, with the receipt of everything erased before it.
+    const receipt = auditEntryFor(app, now, erased);
+    const purged = await deps.appStore.purge(app, now, [deps.auditStore.putFor(receipt)]);
     if (purged) deps.logger?.info('app configuration purged', { sdkAppId, purgeAt: app.purgeAt });
     return purged ? { kind: 'purged' } : { kind: 'skipped' };
   } catch (error) {
@@ -117,7 +132,9 @@ async function purgeOne(
 }
 
 /** What the audit keeps: ids, times and the names of what was removed; never a value from the config. */
-export function auditEntryFor(app: StoredApp, now: Date): AuditEntry {
+const UNLIMITED: EraseBudget = { owner: 'purge', leaseMs: 900_000, hasTime: () => true };
+
+export function auditEntryFor(app: StoredApp, now: Date, erased?: AppErasure): AuditEntry {
   return {
     app: app.sdkAppId,
     action: PURGE_ACTION,
@@ -129,6 +146,14 @@ export function auditEntryFor(app: StoredApp, now: Date): AuditEntry {
       purgeAt: app.purgeAt ?? null,
       purgedAt: now.toISOString(),
       removed: { category: APP_CATEGORY, fields: Object.keys(app.config).sort(), secrets: secretNames(app) },
+      ...(erased
+        ? {
+            deletionRequestId: erased.requestId,
+            erased: { ...erased.deleted, log: erased.telemetry.log, monitoring: erased.telemetry.monitoring },
+            withheld: erased.withheld,
+            erasedHolds: erased.erasedHolds,
+          }
+        : {}),
     },
   };
 }

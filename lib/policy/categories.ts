@@ -26,7 +26,17 @@ export interface Category {
   readonly purpose: { readonly en: string; readonly zh: string };
   readonly legalBasis: 'performanceOfContract' | 'customerInstruction';
   readonly retention: Retention;
+  /** P6: how long deleted data of the category stays restorable from point-in-time recovery backups. */
+  readonly backup: { readonly restorableDays: number };
 }
+
+/**
+ * P6: every table keeps point-in-time recovery for this many days (serverless.yml
+ * `RecoveryPeriodInDays`, never more than 7), so anything deleted stays restorable, by the operator
+ * only, for at most this long after its deletion.
+ */
+export const BACKUP_RESTORABLE_DAYS = 7;
+const BACKUP = { restorableDays: BACKUP_RESTORABLE_DAYS } as const;
 
 export const DEFAULT_PERSONAL_RETENTION_DAYS = 7;
 export const MIN_PERSONAL_RETENTION_DAYS = 1;
@@ -51,6 +61,7 @@ export const CATEGORIES: Readonly<Record<CategoryId, Category>> = {
     },
     legalBasis: 'performanceOfContract',
     retention: { kind: 'days', days: 7 },
+    backup: BACKUP,
   },
   monitoring: {
     id: 'monitoring',
@@ -63,6 +74,7 @@ export const CATEGORIES: Readonly<Record<CategoryId, Category>> = {
     },
     legalBasis: 'performanceOfContract',
     retention: { kind: 'days', days: 2 },
+    backup: BACKUP,
   },
   config: {
     id: 'config',
@@ -102,6 +114,7 @@ export const CATEGORIES: Readonly<Record<CategoryId, Category>> = {
     },
     legalBasis: 'performanceOfContract',
     retention: { kind: 'monthsAfterTermination', months: 2 },
+    backup: BACKUP,
   },
   userInfo: {
     id: 'userInfo',
@@ -111,6 +124,7 @@ export const CATEGORIES: Readonly<Record<CategoryId, Category>> = {
     purpose: { en: 'Provide the IM feature to the customer', zh: '为客户提供即时通信功能' },
     legalBasis: 'customerInstruction',
     retention: customerSet,
+    backup: BACKUP,
   },
   messages: {
     id: 'messages',
@@ -120,6 +134,7 @@ export const CATEGORIES: Readonly<Record<CategoryId, Category>> = {
     purpose: { en: 'Provide the IM feature to the customer', zh: '为客户提供即时通信功能' },
     legalBasis: 'customerInstruction',
     retention: customerSet,
+    backup: BACKUP,
   },
 };
 

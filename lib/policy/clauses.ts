@@ -62,8 +62,8 @@ export const CLAUSES: Readonly<Record<ClauseId, Clause>> = {
     module: 'privacyPolicy',
     title: { en: 'Backups', zh: '备份' },
     rule: {
-      en: "The app's APPID and the account UIN are stored and backed up in a relational database; backups do not outlive the retention above.",
-      zh: '应用的 APPID 与账号 UIN 存储并备份于关系型数据库中；备份不超过上述保存期限。',
+      en: "The app's APPID and the account UIN are stored and backed up; point-in-time recovery keeps deleted data of every category restorable (by the operator only) for up to 7 days after its deletion, then it is gone from the backups too.",
+      zh: '应用的 APPID 与账号 UIN 存储并备份；时间点恢复使各类已删除的数据在删除后最多 7 天内仍可（仅由运营方）恢复，此后备份中也不再保留。',
     },
   },
   D1: {

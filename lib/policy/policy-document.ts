@@ -17,6 +17,8 @@ export interface PolicyCategoryJson {
   fields: readonly string[];
   purpose: Category['purpose'];
   legalBasis: Category['legalBasis'];
+  /** P6: how long deleted data stays restorable from backups. */
+  backup: Category['backup'];
 }
 
 export interface PolicyDocument {
@@ -57,6 +59,7 @@ export function policyDocument(): PolicyDocument {
         fields: category.fields,
         purpose: category.purpose,
         legalBasis: category.legalBasis,
+        backup: category.backup,
       };
     }),
     clauses: Object.values(CLAUSES),

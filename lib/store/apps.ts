@@ -119,7 +119,9 @@ export function createAppStore(opts: {
         throw new ConflictError(`sdkAppId: app ${sdkAppId} awaits its purge; register it again afterwards`);
       }
       const changed = change(stored);
-      const cuts = stored ? cutsOfChange(settingsOf(stored), settingsOf(changed), now) : registrationCuts(now);
+      const cuts = stored
+        ? cutsOfChange(settingsOf(stored), settingsOf(changed), now)
+        : registrationCuts(now);
       const next = Object.keys(cuts).length
         ? { ...changed, retentionCuts: mergeCuts(stored?.retentionCuts, cuts, now) }
         : changed;
@@ -182,7 +184,9 @@ export function createAppStore(opts: {
       const next = await rewrite(sdkAppId, now, (current) => {
         if (!current) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered`);
         if (current.status === 'terminated') {
-          throw new ConflictError(`sdkAppId: app ${sdkAppId} is terminated; its privacy settings no longer change`);
+          throw new ConflictError(
+            `sdkAppId: app ${sdkAppId} is terminated; its privacy settings no longer change`,
+          );
         }
         const merged = { ...current.config.privacy, ...withoutUndefined(privacy) };
         return {

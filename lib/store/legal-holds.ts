@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   type QueryCommandInput,
@@ -26,6 +27,12 @@ export interface LegalHoldStore {
   release(app: string, id: string, now: Date): Promise<LegalHold | undefined>;
   listForApp(app: string): Promise<LegalHold[]>;
   activeForApp(app: string, now: Date): Promise<LegalHold[]>;
+}
+
+/** End of service: the holds of a purged app that no longer hold anything name its accounts; they go. */
+export interface InactiveHoldEraser {
+  /** Deletes the app's released and lapsed holds; answers their ids. Active ones stay. */
+  eraseInactive(app: string, now: Date): Promise<string[]>;
 }
 
 /** What a run over every app needs: the active holds, and whether they changed since it read them. */
@@ -66,7 +73,7 @@ function toHold(item: Record<string, unknown>): LegalHold {
 export function createLegalHoldStore(opts: {
   doc: DynamoDBDocumentClient;
   tableName: string;
-}): LegalHoldStore & ActiveHolds {
+}): LegalHoldStore & ActiveHolds & InactiveHoldEraser {
   const { doc, tableName } = opts;
 
   async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
@@ -181,6 +188,17 @@ export function createLegalHoldStore(opts: {
 
     async activeForApp(app, now) {
       return (await listForApp(app)).filter((hold) => isHoldActive(hold, now));
+    },
+
+    async eraseInactive(app, now) {
+      const inactive = (await listForApp(app)).filter((hold) => !isHoldActive(hold, now));
+      for (const hold of inactive) {
+        // A released hold never becomes active again; a lapsed one may still have its registry entry.
+        for (const Key of [{ pk: holdPartition(app), sk: hold.id }, registryKey(app, hold.id)]) {
+          await sdkCall('legal hold erasure', doc.send(new DeleteCommand({ TableName: tableName, Key })));
+        }
+      }
+      return inactive.map((hold) => hold.id);
     },
 
     async listActive(now) {

@@ -11,7 +11,6 @@ import {
   type MinuteCounters,
   type MinuteKey,
   metricsWindow,
-  minuteKey,
   minuteStart,
   toMetricsPoint,
 } from '../policy/monitoring.js';
@@ -79,8 +78,26 @@ export interface MonitoringRow extends MinuteCounters {
 
 export type TelemetryItem = Record<string, unknown> & { pk: string; sk: string };
 
-export function logPartition(app: string | undefined, minute: MinuteKey): string {
-  return ['log', app === undefined ? NO_APP : keyPart(app), minute].join(KEY_SEPARATOR);
+/**
+ * P2 records of one app and one hour share a partition (sorted by time): an app's records of a day are
+ * 24 Queries, its records of P2's 7 days 169, whatever the traffic; DynamoDB splits a busy partition by
+ * sort key range on its own.
+ */
+export function logPartition(app: string | undefined, hour: string): string {
+  return ['log', app === undefined ? NO_APP : keyPart(app), hour].join(KEY_SEPARATOR);
+}
+
+/** `YYYY-MM-DDTHH` of an instant (UTC). */
+const hourOf = (at: Date) => at.toISOString().slice(0, 13);
+const HOUR_MS = 3_600_000;
+
+/** Every hour (as `hourOf`) that [from, to] touches. */
+function hoursOf(from: Date, to: Date): string[] {
+  const hours: string[] = [];
+  for (let t = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS; t <= to.getTime(); t += HOUR_MS) {
+    hours.push(hourOf(new Date(t)));
+  }
+  return hours;
 }
 
 export function monitoringPartition(app: string): string {
@@ -90,7 +107,7 @@ export function monitoringPartition(app: string): string {
 export function logRecordItem(record: RequestRecord): TelemetryItem {
   const app = record.app ?? NO_APP;
   const at = record.at.toISOString();
-  const pk = logPartition(record.app, minuteKey(record.at));
+  const pk = logPartition(record.app, hourOf(record.at));
   const sk = [at, record.requestId].join(KEY_SEPARATOR);
   const expiresAt = expirySeconds(fixedExpiry('log', record.at));
   return {
@@ -136,9 +153,16 @@ export interface TelemetryStore {
     app: string,
     range: { from?: Date | undefined; to?: Date | undefined; now: Date },
   ): Promise<MetricsPoint[]>;
-  /** P2: the unexpired log records of `app` (undefined: requests without an app) in [from, to]; one Query a minute. */
+  /** P2: the unexpired log records of `app` (undefined: requests without an app) in [from, to]; one Query an hour. */
   logRecords(app: string | undefined, range: { from: Date; to: Date; now: Date }): Promise<LogRecord[]>;
+  /**
+   * End of service: deletes every P2 record of `app` written in [from, to] (one Query an hour, 16 at
+   * once) and all its P3 rows (one partition); answers how many of each went.
+   */
+  eraseApp(app: string, range: { from: Date; to: Date }): Promise<{ log: number; monitoring: number }>;
 }
+
+const ERASE_CONCURRENCY = 16;
 
 export function itemId(item: { pk: unknown; sk: unknown }): string {
   return `${String(item.pk)}${KEY_SEPARATOR}${String(item.sk)}`;
@@ -205,20 +229,54 @@ export function createTelemetryStore(opts: {
         .map(([minute, counters]) => toMetricsPoint(minute, counters));
     },
 
+    async eraseApp(app, range) {
+      const deleteAll = async (pk: string) => {
+        const keys = await queryAll({
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: 'pk, sk',
+        });
+        for (let i = 0; i < keys.length; i += BATCH_LIMIT) {
+          let requests = keys.slice(i, i + BATCH_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
+          for (let attempt = 0; requests.length > 0; attempt += 1) {
+            if (attempt >= 8) throw new StoreError('telemetry erasure: DynamoDB kept writes unprocessed');
+            const result = await doc
+              .send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }))
+              .catch((cause: unknown) => {
+                throw new StoreError('telemetry erasure failed', { cause });
+              });
+            requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+          }
+        }
+        return keys.length;
+      };
+      const partitions = hoursOf(range.from, range.to).map((hour) => logPartition(app, hour));
+      let log = 0;
+      for (let i = 0; i < partitions.length; i += ERASE_CONCURRENCY) {
+        const counts = await Promise.all(partitions.slice(i, i + ERASE_CONCURRENCY).map(deleteAll));
+        log += counts.reduce((sum, n) => sum + n, 0);
+      }
+      return { log, monitoring: await deleteAll(monitoringPartition(app)) };
+    },
+
     async logRecords(app, range) {
       const live = liveCondition(range.now);
       const records: LogRecord[] = [];
-      for (let t = minuteStart(minuteKey(range.from)); t <= range.to; t = new Date(t.getTime() + 60_000)) {
+      for (const hour of hoursOf(range.from, range.to)) {
         const items = await queryAll({
-          KeyConditionExpression: 'pk = :pk',
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           FilterExpression: live.expression,
           ExpressionAttributeNames: live.names,
-          ExpressionAttributeValues: { ...live.values, ':pk': logPartition(app, minuteKey(t)) },
+          ExpressionAttributeValues: {
+            ...live.values,
+            ':pk': logPartition(app, hour),
+            ':from': range.from.toISOString(),
+            ':to': `${range.to.toISOString()}${KEY_SEPARATOR}\uffff`,
+          },
         });
         for (const item of items) {
           const { pk: _pk, sk: _sk, category: _c, expiryBucket: _b, ttlDeleteAt: _t, ...record } = item;
-          const at = new Date(String(record.at));
-          if (at >= range.from && at <= range.to) records.push(record as unknown as LogRecord);
+          records.push(record as unknown as LogRecord);
         }
       }
       return records;

@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../lib/http/openapi.js';
+import { BACKUP_RESTORABLE_DAYS } from '../../lib/policy/categories.js';
 import { CONTRACT_PATH, contractRouteKeys, REPO_ROOT } from '../functions/openapi/serverless-routes.js';
 import {
   asList,
@@ -266,7 +267,9 @@ describe(`serverless package --stage ${STAGE}`, () => {
       expect(p.TimeToLiveSpecification, id).toEqual({ AttributeName: 'ttlDeleteAt', Enabled: true });
       expect(p.SSESpecification, id).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
       expect(p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled, id).toBe(true);
-      expect(p.PointInTimeRecoverySpecification?.RecoveryPeriodInDays, id).toBeLessThanOrEqual(7);
+      expect(p.PointInTimeRecoverySpecification?.RecoveryPeriodInDays, id).toBeLessThanOrEqual(
+        BACKUP_RESTORABLE_DAYS,
+      );
       expect(p.DeletionProtectionEnabled, id).toBe(true);
       expect(table.DeletionPolicy, id).toBe('Retain');
       expect(table.UpdateReplacePolicy, id).toBe('Retain');

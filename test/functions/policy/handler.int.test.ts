@@ -37,6 +37,8 @@ describe('GET /policy', () => {
     CONTRACT_CATEGORIES.forEach((expected, index) => {
       expect(body.categories[index]).toMatchObject({ id: expected.id, clause: expected.clause });
       expect(body.categories[index].retention).toMatchObject(expected.retention);
+      // P6: point-in-time recovery keeps deleted data restorable for up to 7 days, and the answer says so.
+      expect(body.categories[index].backup).toEqual({ restorableDays: 7 });
     });
   });
 });
@@ -56,6 +58,7 @@ describe('GET /privacy', () => {
       expect(response.body).toContain(category.name.en);
     }
     expect(response.body).toContain('7 天');
+    expect(response.body).toContain('restorable from backups for up to 7 days after deletion');
     expect(response.body).toContain('2 days');
   });
 });

@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PurgeDependencies, purgeDueApps } from '../../../functions/purge/purge-apps.js';
+import { createPurgeDeps } from '../../../functions/purge/deps.js';
+import { PURGE_ACTION, type PurgeDependencies, purgeDueApps } from '../../../functions/purge/purge-apps.js';
 import { NotFoundError } from '../../../lib/errors.js';
 import { type AppStore, CONFIG_TTL_MARGIN_SECONDS, createAppStore } from '../../../lib/store/apps.js';
 import { type AuditStore, createAuditStore } from '../../../lib/store/audit.js';
@@ -40,12 +41,16 @@ describe('purge: P4 config purge two calendar months after termination', () => {
   let deps: PurgeDependencies;
   let handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
+  /** The purge receipts of an app (its deletion request's own audit records aside). */
+  const purgeRecords = async (app: string) =>
+    (await auditStore.listForApp(app)).filter((entry) => entry.action === PURGE_ACTION);
+
   beforeAll(async () => {
     db = await createTestDatabase();
     appStore = createAppStore({ doc: db.doc, tableName: db.tables.apps });
     auditStore = createAuditStore({ doc: db.doc, tableName: db.tables.governance });
     holdStore = createLegalHoldStore({ doc: db.doc, tableName: db.tables.governance });
-    deps = { appStore, auditStore, holds: holdStore };
+    deps = { ...createPurgeDeps(db.doc, db.tables), appStore, auditStore, holds: holdStore };
     ({ handler } = (await import('../../../functions/purge/handler.js')) as unknown as {
       handler: typeof handler;
     });
@@ -74,7 +79,7 @@ describe('purge: P4 config purge two calendar months after termination', () => {
       expect(report).toMatchObject({ purged: expect.arrayContaining([id]), held: [], failed: [] });
       expect(await raw(id)).toBeUndefined();
       expect(await appStore.get(id)).toBeUndefined();
-      const audit = await auditStore.listForApp(id);
+      const audit = await purgeRecords(id);
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({
         app: id,
@@ -99,7 +104,7 @@ describe('purge: P4 config purge two calendar months after termination', () => {
       await handler({}, lambdaContext());
       const second = (await handler({}, lambdaContext())) as { purged: string[] };
       expect(second.purged).not.toContain(id);
-      expect(await auditStore.listForApp(id)).toHaveLength(1);
+      expect(await purgeRecords(id)).toHaveLength(1);
     });
 
     it('leaves apps whose purge time has not come, and active apps, alone', async () => {
@@ -109,7 +114,7 @@ describe('purge: P4 config purge two calendar months after termination', () => {
       await handler({}, lambdaContext());
       expect(await appStore.get(notDue)).toMatchObject({ status: 'terminated' });
       expect(await appStore.get(active)).toMatchObject({ status: 'active' });
-      expect(await auditStore.listForApp(notDue)).toEqual([]);
+      expect(await purgeRecords(notDue)).toEqual([]);
     });
   });
 
@@ -117,11 +122,7 @@ describe('purge: P4 config purge two calendar months after termination', () => {
     it('finds due apps by Query on the expiry index, never a Scan', async () => {
       const id = await terminatedApp();
       const { doc, commands } = recording(db.doc);
-      const recordingDeps = {
-        appStore: createAppStore({ doc, tableName: db.tables.apps }),
-        auditStore: createAuditStore({ doc, tableName: db.tables.governance }),
-        holds: createLegalHoldStore({ doc, tableName: db.tables.governance }),
-      };
+      const recordingDeps = createPurgeDeps(doc, db.tables);
       const report = await purgeDueApps(recordingDeps, AFTER);
       expect(report.purged).toContain(id);
       expect(commands).not.toContain('ScanCommand');
@@ -135,7 +136,7 @@ describe('purge: P4 config purge two calendar months after termination', () => {
       for (const id of ids) {
         const purgers = reports.filter((report) => report.purged.includes(id));
         expect(purgers, id).toHaveLength(1);
-        expect(await auditStore.listForApp(id)).toHaveLength(1);
+        expect(await purgeRecords(id)).toHaveLength(1);
         expect(await raw(id)).toBeUndefined();
       }
       expect(reports.every((report) => report.failed.length === 0)).toBe(true);
@@ -158,10 +159,10 @@ describe('purge: P4 config purge two calendar months after termination', () => {
         if (purged) {
           expect(reactivation.status === 'rejected' && reactivation.reason).toBeInstanceOf(NotFoundError);
           expect(await raw(id)).toBeUndefined();
-          expect(await auditStore.listForApp(id)).toHaveLength(1);
+          expect(await purgeRecords(id)).toHaveLength(1);
         } else {
           expect(await raw(id)).toMatchObject({ status: 'active' });
-          expect(await auditStore.listForApp(id)).toEqual([]);
+          expect(await purgeRecords(id)).toEqual([]);
         }
         expect(report.value.failed).toEqual([]);
       }
@@ -196,14 +197,14 @@ describe('purge: P4 config purge two calendar months after termination', () => {
       expect(item).toMatchObject({ status: 'terminated', heldBy: [hold.id] });
       expect(item?.expiresAt).toBe(AFTER.getTime() / 1000 + 3 * 3600 + CONFIG_TTL_MARGIN_SECONDS);
       expect(await appStore.get(id, AFTER)).toBeUndefined();
-      expect(await auditStore.listForApp(id)).toEqual([]);
+      expect(await purgeRecords(id)).toEqual([]);
 
       await holdStore.release(id, hold.id, at('2026-03-01T01:00:00Z'));
       const later = at('2026-03-01T02:00:00Z');
       const released = await purgeDueApps(deps, later);
       expect(released.purged).toContain(id);
       expect(await raw(id)).toBeUndefined();
-      expect(await auditStore.listForApp(id)).toHaveLength(1);
+      expect(await purgeRecords(id)).toHaveLength(1);
     });
 
     it('re-extends a held app before its moved expiry comes (TTL never reaches it)', async () => {

@@ -1,0 +1,70 @@
+import { PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
+import type { StoredApp } from '../../lib/store/apps.js';
+import type { DeletionRequest, DeletionRequestCreator } from '../../lib/store/deletion-requests.js';
+import type { InactiveHoldEraser } from '../../lib/store/legal-holds.js';
+import type { TelemetryStore } from '../../lib/store/telemetry.js';
+import { type EraseBudget, type EraseDeps, eraseRequest } from '../deletion-worker/erase-request.js';
+
+/**
+ * End of service (P4 with D1–D3): before an app's configuration goes, everything of its end users
+ * goes. Its `userInfo` and `messages` through an allAccounts deletion request (the D3 worker's
+ * erasure: resumable, checkpointed, legal holds respected: what a hold covers stays and is erased after
+ * the release, by the same request), its P2 records and P3 rows, and its holds that no longer hold
+ * anything (they name accounts). Receipts keep accounts only as keyed hashes and stay. A run that
+ * runs out of time answers 'pending'; the next purge run (or the worker's schedule) goes on.
+ */
+export interface AppErasureDeps {
+  readonly requests: DeletionRequestCreator;
+  readonly erase: EraseDeps;
+  readonly telemetry: Pick<TelemetryStore, 'eraseApp'>;
+  readonly holds: InactiveHoldEraser;
+}
+
+export interface AppErasure {
+  readonly requestId: string;
+  /** What the request erased, and what legal holds keep (until their release). */
+  readonly deleted: DeletionRequest['deleted'];
+  readonly withheld: DeletionRequest['withheld'];
+  readonly telemetry: { log: number; monitoring: number };
+  readonly erasedHolds: string[];
+}
+
+/** P2 records live 7 days; an hour more covers the clock's skew and a late flush. */
+const LOG_WINDOW_MS = (7 * 24 + 1) * 3600 * 1000;
+
+export async function eraseAppData(
+  deps: AppErasureDeps,
+  app: StoredApp,
+  now: Date,
+  budget: EraseBudget,
+): Promise<AppErasure | 'pending'> {
+  const { request } = await deps.requests.create(
+    {
+      app: app.sdkAppId,
+      subject: 'allAccounts',
+      categories: [...PERSONAL_CATEGORY_IDS],
+      requestedBy: 'purge',
+      // The same purge finds its own request again on its next run instead of starting another pass.
+      idempotencyKey: `purge:${app.purgeAt ?? ''}`,
+    },
+    now,
+  );
+  let current = request;
+  if (current.status !== 'completed' && current.status !== 'withheld') {
+    const outcome = await eraseRequest(deps.erase, current, budget);
+    if (outcome !== 'completed' && outcome !== 'withheld') return 'pending';
+    current = (await deps.erase.requests.get(app.sdkAppId, current.id)) ?? current;
+  }
+  const telemetry = await deps.telemetry.eraseApp(app.sdkAppId, {
+    from: new Date(now.getTime() - LOG_WINDOW_MS),
+    to: now,
+  });
+  const erasedHolds = await deps.holds.eraseInactive(app.sdkAppId, now);
+  return {
+    requestId: current.id,
+    deleted: current.deleted,
+    withheld: current.withheld,
+    telemetry,
+    erasedHolds,
+  };
+}

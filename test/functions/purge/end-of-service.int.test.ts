@@ -1,0 +1,203 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PURGE_ACTION } from '../../../functions/purge/purge-apps.js';
+import { minuteKey } from '../../../lib/policy/monitoring.js';
+import { accountPseudonym } from '../../../lib/policy/pseudonym.js';
+import { createAppStore } from '../../../lib/store/apps.js';
+import { createAuditStore } from '../../../lib/store/audit.js';
+import { createDeletionRequestStore } from '../../../lib/store/deletion-requests.js';
+import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
+import { createRetentionCutRegistry } from '../../../lib/store/retention-cut-registry.js';
+import { TABLE_KEYS } from '../../../lib/store/tables.js';
+import { createTelemetryStore, logRecordItem, monitoringRowItem } from '../../../lib/store/telemetry.js';
+import { minimalConfig, newSdkAppId } from '../../lib/store/apps-fixtures.js';
+import { seedMessages, seedUserInfo } from '../../lib/store/personal-fixtures.js';
+import { createTestDatabase, TEST_AUDIT_HMAC_KEY, type TestDatabase } from '../../support/database.js';
+import {
+  type AccessRecorder,
+  asFunction,
+  grantedDynamoAccesses,
+  recordDynamoAccesses,
+} from '../../support/dynamo-accesses.js';
+import { lambdaContext } from '../../support/events.js';
+import { exportedMessages } from '../../support/personal.js';
+
+/**
+ * End of service (CONTRACT.md "end of service"): an app with messages, profiles, telemetry, a deletion
+ * request and a legal hold is terminated (back-dated) and purged through the real handler. Afterwards a
+ * raw read of every table finds nothing of it but what the active hold covers, the hold, and receipts
+ * that name no account; a new registration of the same SdkAppid sees none of it; after the release the
+ * deletion worker's next run removes the rest.
+ */
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+let db: TestDatabase;
+let purge: Handler;
+let worker: Handler;
+let recorder: AccessRecorder;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  recorder = recordDynamoAccesses(db.tables);
+  const purgeHandler = (await import('../../../functions/purge/handler.js')).handler as unknown as Handler;
+  const workerHandler = (await import('../../../functions/deletion-worker/handler.js'))
+    .handler as unknown as Handler;
+  purge = (event, ctx) => asFunction('purge', () => purgeHandler(event, ctx));
+  worker = (event, ctx) => asFunction('deletionWorker', () => workerHandler(event, ctx));
+});
+afterAll(async () => {
+  recorder?.stop();
+  await db?.drop();
+});
+
+const context = () => lambdaContext({ getRemainingTimeInMillis: () => 120_000 });
+
+/** Every item of every table that mentions `needle` anywhere, as JSON. */
+async function itemsMentioning(
+  needle: string,
+): Promise<Array<{ table: string; item: Record<string, unknown> }>> {
+  const found: Array<{ table: string; item: Record<string, unknown> }> = [];
+  for (const key of TABLE_KEYS) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db.doc.send(
+        new ScanCommand({ TableName: db.tables[key], ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? [])
+        if (JSON.stringify(item).includes(needle)) found.push({ table: key, item });
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+  return found;
+}
+
+describe('end of service: nothing of a customer’s end users outlives the customer', () => {
+  it('purges messages, profiles, telemetry and records naming accounts; keeps what a hold covers until its release', async () => {
+    const app = newSdkAppId();
+    const now = new Date();
+    const apps = createAppStore({
+      doc: db.doc,
+      tableName: db.tables.apps,
+      cuts: createRetentionCutRegistry({ doc: db.doc, tableName: db.tables.governance }),
+    });
+    const audit = createAuditStore({ doc: db.doc, tableName: db.tables.governance });
+    const holds = createLegalHoldStore({ doc: db.doc, tableName: db.tables.governance });
+    const requests = createDeletionRequestStore({ doc: db.doc, tableName: db.tables.governance, audit });
+    await apps.put(app, minimalConfig(), new Date(now.getTime() - 90 * 86_400_000));
+    await seedMessages(db.doc, db.tables.personal, { app, account: 'alice-eos', count: 5 });
+    await seedUserInfo(db.doc, db.tables.personal, { app, account: 'alice-eos' });
+    await seedMessages(db.doc, db.tables.personal, { app, account: 'bob-eos', count: 3 });
+    await createTelemetryStore({ doc: db.doc, tableName: db.tables.telemetry }).write([
+      logRecordItem({
+        requestId: 'req-eos-1',
+        api: 'GET /apps/{sdkAppId}',
+        app,
+        at: new Date(now.getTime() - 3 * 86_400_000),
+        callerIp: '203.0.113.7',
+        status: 200,
+        success: true,
+        latencyMs: 12,
+      }),
+      monitoringRowItem({
+        app,
+        minute: minuteKey(now),
+        containerId: 'c-eos',
+        requests: 1,
+        failures: 0,
+        latencyMsTotal: 12,
+        droppedLogRecords: 0,
+        droppedRequests: 0,
+      }),
+    ]);
+    await requests.create(
+      {
+        app,
+        subject: 'account',
+        account: 'carol-eos',
+        accountHash: accountPseudonym(TEST_AUDIT_HMAC_KEY, app, 'carol-eos'),
+        categories: ['messages'],
+        requestedBy: 'appAdmin',
+      },
+      now,
+    );
+    await worker({ app, reason: 'sweep' }, context());
+    const hold = await holds.create(
+      { app, account: 'bob-eos', categories: ['messages'], reason: 'litigation' },
+      now,
+    );
+    // Terminated long enough ago that the purge is due now.
+    await apps.terminate(app, new Date(now.getTime() - 70 * 86_400_000), now);
+
+    const report = (await purge({}, context())) as { purged: string[]; erasing: string[] };
+    expect(report.purged).toContain(app);
+
+    const left = await itemsMentioning(app);
+    expect(left.filter(({ table }) => table === 'apps' || table === 'telemetry')).toEqual([]);
+    // What stays: bob's held messages, the hold itself, content-free tombstones of the erased messages
+    // (key and expiry only, so a replayed callback cannot store them again), and receipts with hashes.
+    const [tombstones, rest] = [
+      left.filter(({ item }) => item.category === 'tombstone'),
+      left.filter(({ item }) => item.category !== 'tombstone'),
+    ];
+    expect(tombstones).toHaveLength(5);
+    for (const { item } of tombstones) {
+      expect(Object.keys(item).sort()).toEqual(
+        [
+          'app',
+          'category',
+          'expiresAt',
+          'expiryBucket',
+          'pk',
+          'sk',
+          'tombstone',
+          'tombstonedAt',
+          'ttlDeleteAt',
+        ].sort(),
+      );
+    }
+    expect(JSON.stringify(rest)).not.toContain('alice-eos');
+    expect(JSON.stringify(rest)).not.toContain('carol-eos');
+    const personal = rest.filter(({ table }) => table === 'personal').map(({ item }) => item);
+    expect(personal.map((item) => item.account)).toEqual(['bob-eos', 'bob-eos', 'bob-eos']);
+    const receipts = (await audit.listForApp(app)).filter((entry) => entry.action === PURGE_ACTION);
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0]?.details).toMatchObject({
+      erased: { userInfo: 1, messages: 5, log: 1, monitoring: 1 },
+      withheld: { messages: 3, holds: [hold.id] },
+    });
+    expect(JSON.stringify(receipts)).not.toMatch(/alice-eos|bob-eos|carol-eos|203\.0\.113\.7/);
+
+    // A new registration of the same SdkAppid starts empty, while the held messages are still stored.
+    const { record } = await apps.put(app, minimalConfig(), new Date());
+    expect(
+      await exportedMessages(
+        db.doc,
+        db.tables.personal,
+        app,
+        'bob-eos',
+        new Date(),
+        record.retentionCuts?.messages,
+      ),
+    ).toEqual([]);
+
+    // After the release the worker's next run erases what the hold kept.
+    await holds.release(app, hold.id, new Date());
+    await worker({ app, reason: 'holdReleased' }, context());
+    const afterRelease = (await itemsMentioning(app)).filter(
+      ({ table, item }) => table === 'personal' && item.category !== 'tombstone',
+    );
+    expect(afterRelease).toEqual([]);
+  });
+
+  it('grants the purge and the worker every DynamoDB action that made', async () => {
+    const granted = await grantedDynamoAccesses(process.cwd());
+    for (const fn of ['purge', 'deletionWorker']) {
+      const made = [...(recorder.byFunction.get(fn) ?? [])];
+      expect(made.length, fn).toBeGreaterThan(0);
+      expect(
+        made.filter((access) => !granted.get(fn)?.has(access)),
+        fn,
+      ).toEqual([]);
+    }
+  }, 60_000);
+});
