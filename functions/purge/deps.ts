@@ -7,6 +7,7 @@ import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createPersonalErasureStore } from '../../lib/store/personal-erasure.js';
+import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import { createTelemetryStore } from '../../lib/store/telemetry.js';
 import { eraseAppData } from './erase-app.js';
 import type { PurgeDependencies } from './purge-apps.js';
@@ -38,6 +39,7 @@ export function createPurgeDeps(
     auditStore,
     holds,
     eraseApp: (app, now, budget) => eraseAppData(erasure, app, now, budget),
+    cuts: createRetentionCutRegistry({ doc, tableName: tables.governance }),
     ...(logger ? { logger } : {}),
   };
 }

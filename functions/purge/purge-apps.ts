@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
 import { APP_CATEGORY, type AppStore, type StoredApp } from '../../lib/store/apps.js';
 import type { AuditEntry, AuditStore } from '../../lib/store/audit.js';
+import type { RetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import type { EraseBudget } from '../deletion-worker/erase-request.js';
 import type { AppErasure } from './erase-app.js';
 
@@ -18,6 +19,8 @@ export interface PurgeDependencies {
   readonly holds: { activeForApp(app: string, now: Date): Promise<LegalHold[]> };
   /** Erases the app's end-user data first (erase-app.ts); 'pending' keeps the configuration for the next run. */
   readonly eraseApp: (app: StoredApp, now: Date, budget: EraseBudget) => Promise<AppErasure | 'pending'>;
+  /** Marks the SdkAppid purged, so a new registration of it starts with cuts hiding the old data. */
+  readonly cuts: Pick<RetentionCutRegistry, 'purgedFor'>;
   /** The time this run may spend erasing (default: without limit). */
   readonly budget?: EraseBudget;
   readonly logger?: Logger;
@@ -119,7 +122,10 @@ async function purgeOne(
     if (erased === 'pending') return { kind: 'erasing' };
     // The configuration goes last, with the receipt of everything erased before it.
     const receipt = auditEntryFor(app, now, erased);
-    const purged = await deps.appStore.purge(app, now, [deps.auditStore.putFor(receipt)]);
+    const purged = await deps.appStore.purge(app, now, [
+      deps.auditStore.putFor(receipt),
+      deps.cuts.purgedFor(app.sdkAppId, now),
+    ]);
     if (purged) deps.logger?.info('app configuration purged', { sdkAppId, purgeAt: app.purgeAt });
     return purged ? { kind: 'purged' } : { kind: 'skipped' };
   } catch (error) {

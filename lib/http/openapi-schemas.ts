@@ -65,6 +65,13 @@ export const userDataExportSchema = z.object({
   messages: z.array(z.record(z.string(), z.unknown())),
 });
 
+/** A page of `GET /apps/{sdkAppId}/export`. */
+export const appExportSchema = z.object({
+  userInfo: z.array(z.record(z.string(), z.unknown())),
+  messages: z.array(z.record(z.string(), z.unknown())),
+  nextCursor: z.string().nullable(),
+});
+
 /** A legal hold as answered (lib/policy/legal-holds.ts LegalHold). */
 export const legalHoldSchema = z.object({
   id: z.string(),

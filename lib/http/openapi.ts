@@ -6,6 +6,7 @@ import { appConfigSchema, privacySettingsSchema } from '../policy/app-config.js'
 import { sdkAppIdSchema } from '../policy/identifiers.js';
 import { POLICY_VERSION } from '../policy/policy-document.js';
 import {
+  appExportSchema,
   appViewSchema,
   callbackAnswerSchema,
   callbackBodySchema,
@@ -42,6 +43,7 @@ const COMPONENTS = {
   DeletionAccepted: deletionAcceptedSchema,
   DeletionRequestStatus: deletionRequestStatusSchema,
   UserDataExport: userDataExportSchema,
+  AppExport: appExportSchema,
   LegalHoldBody: legalHoldBodySchema,
   LegalHold: legalHoldSchema,
   LegalHolds: legalHoldListSchema,
@@ -172,6 +174,18 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Access/export: every unexpired userInfo and messages item stored for the account',
     actors: ['appAdmin'],
     answers: { 200: json('the stored data', 'UserDataExport') },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/export',
+    operationId: 'exportApp',
+    summary:
+      'End of service: every unexpired userInfo and messages item of the app, a page at a time (also until purgeAt)',
+    actors: ['appAdmin'],
+    answers: {
+      200: json('a page of the app data', 'AppExport'),
+      400: json('a cursor this route did not return', 'Problem'),
+    },
   },
   {
     method: 'POST',

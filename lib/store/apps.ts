@@ -119,9 +119,12 @@ export function createAppStore(opts: {
         throw new ConflictError(`sdkAppId: app ${sdkAppId} awaits its purge; register it again afterwards`);
       }
       const changed = change(stored);
+      const purgedAt = stored ? undefined : await opts.cuts?.purgedAt(sdkAppId);
       const cuts = stored
         ? cutsOfChange(settingsOf(stored), settingsOf(changed), now)
-        : registrationCuts(now);
+        : purgedAt
+          ? registrationCuts(purgedAt)
+          : {};
       const next = Object.keys(cuts).length
         ? { ...changed, retentionCuts: mergeCuts(stored?.retentionCuts, cuts, now) }
         : changed;
@@ -136,9 +139,7 @@ export function createAppStore(opts: {
           : { ConditionExpression: 'attribute_not_exists(appId)' }),
       };
       try {
-        // Without the registry (a store that only registers apps), a new registration's cuts stay on the
-        // record: reads still hide what came before; only the physical sweep needs the registry.
-        if (Object.keys(cuts).length === 0 || (!stored && !opts.cuts)) await doc.send(new PutCommand(put));
+        if (Object.keys(cuts).length === 0) await doc.send(new PutCommand(put));
         else {
           const registry = opts.cuts;
           if (!registry) throw new StoreError('a retention cut needs the cut registry');

@@ -1,6 +1,7 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -37,7 +38,19 @@ export interface RetentionCutRegistry {
   checkpoint(cut: PendingCut, cursor: NonNullable<PendingCut['cursor']>): Promise<boolean>;
   /** The cut is applied to everything stored: forget it. */
   complete(cut: PendingCut): Promise<void>;
+  /**
+   * End of service: the transaction item marking `app` purged at `at`, beside the configuration's
+   * deletion. A later registration of the same SdkAppid starts with cuts at that time (registrationCuts).
+   */
+  purgedFor(
+    app: string,
+    at: Date,
+  ): { Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } };
+  /** When `app` was last purged, if ever (one consistent GetItem, on a new registration only). */
+  purgedAt(app: string): Promise<Date | undefined>;
 }
+
+const PURGED_PARTITION = 'purgedApps';
 
 const cutKey = (app: string, category: PersonalCategoryId, at: string) => ({
   pk: CUTS_PARTITION,
@@ -64,6 +77,37 @@ export function createRetentionCutRegistry(opts: {
           },
         },
       };
+    },
+
+    purgedFor(app, at) {
+      return {
+        Put: {
+          TableName: tableName,
+          Item: {
+            pk: PURGED_PARTITION,
+            sk: keyPart(app),
+            kind: 'purgedApp',
+            app,
+            purgedAt: at.toISOString(),
+          },
+          // A later purge of a later registration replaces the marker.
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(pk)',
+        },
+      };
+    },
+
+    async purgedAt(app) {
+      const { Item } = await sdkCall(
+        'purged app read',
+        doc.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: { pk: PURGED_PARTITION, sk: keyPart(app) },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      return typeof Item?.purgedAt === 'string' ? new Date(Item.purgedAt) : undefined;
     },
 
     async listPending() {

@@ -65,13 +65,7 @@ describe('every promise holds across every change of state (model-based, whole s
             for (const name of APP_NAMES) {
               nextApp += 1;
               ids[name] = String(nextApp);
-              // A registration starts with cuts hiding whatever came before it (registrationCuts).
-              const registered = { at: new Date(T0 * 1000).toISOString(), days: 0 };
-              apps[name] = {
-                status: 'active',
-                cuts: { messages: [registered], userInfo: [registered] },
-                ...initial[name],
-              };
+              apps[name] = { status: 'active', cuts: { messages: [], userInfo: [] }, ...initial[name] };
               const answer = await sys.operator(
                 'PUT',
                 '/apps/{sdkAppId}',

@@ -11,8 +11,8 @@ import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createRetentionCutRegistry } from '../../../lib/store/retention-cut-registry.js';
 import { TABLE_KEYS } from '../../../lib/store/tables.js';
 import { createTelemetryStore, logRecordItem, monitoringRowItem } from '../../../lib/store/telemetry.js';
-import { minimalConfig, newSdkAppId } from '../../lib/store/apps-fixtures.js';
-import { seedMessages, seedUserInfo } from '../../lib/store/personal-fixtures.js';
+import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
+import { callRoute, seedMessages, seedUserInfo } from '../../lib/store/personal-fixtures.js';
 import { createTestDatabase, TEST_AUDIT_HMAC_KEY, type TestDatabase } from '../../support/database.js';
 import {
   type AccessRecorder,
@@ -22,6 +22,7 @@ import {
 } from '../../support/dynamo-accesses.js';
 import { lambdaContext } from '../../support/events.js';
 import { exportedMessages } from '../../support/personal.js';
+import { adminQuery } from '../apps/client.js';
 
 /**
  * End of service (CONTRACT.md "end of service"): an app with messages, profiles, telemetry, a deletion
@@ -189,9 +190,80 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     expect(afterRelease).toEqual([]);
   });
 
-  it('grants the purge and the worker every DynamoDB action that made', async () => {
+  it('lets the app admin take the whole app back between termination and purgeAt, page by page', async () => {
+    const app = newSdkAppId();
+    const now = new Date();
+    const apps = createAppStore({ doc: db.doc, tableName: db.tables.apps });
+    await apps.put(app, minimalConfig(), new Date(now.getTime() - 86_400_000));
+    await seedMessages(db.doc, db.tables.personal, { app, account: 'dora-eos', count: 7 });
+    await seedUserInfo(db.doc, db.tables.personal, { app, account: 'dora-eos' });
+    await seedMessages(db.doc, db.tables.personal, { app, account: 'emil-eos', count: 4 });
+    await seedMessages(db.doc, db.tables.personal, { app: newSdkAppId(), account: 'dora-eos', count: 2 });
+    await apps.terminate(app, now, now);
+    const rawExport = (await import('../../../functions/app-export/handler.js'))
+      .handler as unknown as Handler;
+    const exportHandler = ((event: unknown, ctx: Context) =>
+      asFunction('appExport', () => rawExport(event, ctx))) as never;
+    const appsHandler = (await import('../../../functions/apps/handler.js')).handler as never;
+    const admin = () => adminQuery(app, SECRETS.secretKey);
+
+    const messages: unknown[] = [];
+    const profiles: Array<{ account?: unknown }> = [];
+    let cursor: string | null | undefined;
+    let pages = 0;
+    do {
+      const answer = await callRoute(
+        exportHandler,
+        'GET',
+        { template: '/apps/{sdkAppId}/export', params: { sdkAppId: app } },
+        {
+          query: { ...admin(), limit: '3', ...(cursor ? { cursor } : {}) },
+        },
+      );
+      expect(answer.status).toBe(200);
+      messages.push(...(answer.body.messages as unknown[]));
+      profiles.push(...(answer.body.userInfo as Array<{ account?: unknown }>));
+      cursor = answer.body.nextCursor as string | null;
+      pages += 1;
+    } while (cursor && pages < 100);
+    expect(cursor).toBeNull();
+    expect(messages).toHaveLength(11);
+    expect(profiles.map((profile) => profile.account)).toEqual(['dora-eos']);
+
+    const foreign = await callRoute(
+      exportHandler,
+      'GET',
+      { template: '/apps/{sdkAppId}/export', params: { sdkAppId: app } },
+      {
+        query: {
+          ...admin(),
+          cursor: Buffer.from(JSON.stringify({ app: '1400000001', shard: 0 })).toString('base64url'),
+        },
+      },
+    );
+    expect(foreign.status).toBe(400);
+    const patch = await callRoute(
+      appsHandler,
+      'PATCH',
+      { template: '/apps/{sdkAppId}/privacy', params: { sdkAppId: app } },
+      {
+        query: admin(),
+        body: { sensitiveData: 'mask' },
+      },
+    );
+    expect(patch.status).toBe(409);
+    const read = await callRoute(
+      appsHandler,
+      'GET',
+      { template: '/apps/{sdkAppId}', params: { sdkAppId: app } },
+      { query: admin() },
+    );
+    expect(read.status).toBe(200);
+  });
+
+  it('grants the purge, the worker and the app export every DynamoDB action they made', async () => {
     const granted = await grantedDynamoAccesses(process.cwd());
-    for (const fn of ['purge', 'deletionWorker']) {
+    for (const fn of ['purge', 'deletionWorker', 'appExport']) {
       const made = [...(recorder.byFunction.get(fn) ?? [])];
       expect(made.length, fn).toBeGreaterThan(0);
       expect(

@@ -1,0 +1,51 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { appAdminAuth } from '../../lib/auth/app-admin.js';
+import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
+import { loadEnvironment } from '../../lib/config.js';
+import { validate } from '../../lib/http/body.js';
+import { httpHandler } from '../../lib/http/http-handler.js';
+import { json } from '../../lib/http/response.js';
+import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
+import { createLogger } from '../../lib/log.js';
+import { createAppExportStore } from '../../lib/store/app-export.js';
+import { createAppStore } from '../../lib/store/apps.js';
+import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { MAX_EXPORT_PAGE } from '../../lib/store/personal-export.js';
+
+const env = loadEnvironment();
+const logger = createLogger('app-export');
+const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const appStore = createAppStore({ doc, tableName: env.tables.apps });
+const exports = createAppExportStore({ doc, tableName: env.tables.personal });
+const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
+
+const pageSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_EXPORT_PAGE).default(MAX_EXPORT_PAGE),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+/**
+ * `GET /apps/{sdkAppId}/export` (app admin, also between termination and `purgeAt`): the whole app's
+ * unexpired `userInfo` and `messages`, `{"userInfo", "messages", "nextCursor"}`, a page at a time; a
+ * customer leaving takes its end users' data back with it. `nextCursor` is null on the last page.
+ */
+export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>({ logger, recorder })
+  .use(appAdminAuth({ appStore }))
+  .handler(async (event: AuthenticatedEvent<APIGatewayProxyEventV2>) => {
+    const principal = principalOf(event);
+    if (principal.kind !== 'appAdmin') throw new Error('the app export is an app-admin route');
+    const query = event.queryStringParameters ?? {};
+    const page = validate(pageSchema, { limit: query.limit, cursor: query.cursor });
+    const answer = await exports.page(principal.sdkAppId, new Date(), {
+      ...page,
+      ...(principal.app.retentionCuts ? { cuts: principal.app.retentionCuts } : {}),
+    });
+    logger.info('app data exported', {
+      app: principal.sdkAppId,
+      userInfo: answer.userInfo.length,
+      messages: answer.messages.length,
+      more: answer.nextCursor !== null,
+    });
+    return json(200, answer);
+  });
