@@ -19,8 +19,10 @@ import {
   messageText,
   placeHold,
   portraitSet,
+  purgeApp,
   recall,
   releaseHold,
+  reregister,
   runExpire,
   runWorker,
   type SentMessage,
@@ -489,6 +491,54 @@ export class Reactivate extends Base {
   toString = () => `Reactivate(${this.app})`;
 }
 
+/**
+ * Termination back-dated past the two months, then the purge run (the end of service): everything of
+ * the app's end users goes but what a hold covers, then the configuration.
+ */
+export class TerminateAndPurge extends Base {
+  constructor(readonly app: AppName) {
+    super();
+  }
+  check = (model: Readonly<Model>) => isLive(model, this.app);
+  async act(world: World) {
+    const { model } = world;
+    const terminatedAt = model.now - 62 * 86_400;
+    const answer = await world.sys.operator(
+      'POST',
+      '/apps/{sdkAppId}/termination',
+      { sdkAppId: world.ids[this.app] },
+      { terminatedAt: new Date(terminatedAt * 1000).toISOString() },
+    );
+    expect(answer.status).toBe(200);
+    model.apps[this.app].status = 'terminated';
+    model.apps[this.app].terminatedAt = terminatedAt;
+    const report = await world.sys.runPurge();
+    expect(report.purged, 'purge report').toContain(world.ids[this.app]);
+    purgeApp(model, this.app);
+    expect(isPurged(model, this.app)).toBe(true);
+  }
+  toString = () => `TerminateAndPurge(${this.app})`;
+}
+
+/** `PUT` of a purged SdkAppid: a new registration that must see nothing of the old one. */
+export class Reregister extends Base {
+  constructor(readonly app: AppName) {
+    super();
+  }
+  check = (model: Readonly<Model>) => isPurged(model, this.app);
+  async act(world: World) {
+    const answer = await world.sys.operator(
+      'PUT',
+      '/apps/{sdkAppId}',
+      { sdkAppId: world.ids[this.app] },
+      appConfig(world.model.apps[this.app]),
+    );
+    expect(answer.status).toBe(200);
+    reregister(world.model, this.app);
+  }
+  toString = () => `Reregister(${this.app})`;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Holds and deletion
 
@@ -660,6 +710,8 @@ export const COMMANDS: Array<fc.Arbitrary<Command>> = [
     .map(([a, change, viaPut]) => new ChangePrivacy(a, change, viaPut)),
   app.map((a) => new Terminate(a)),
   app.map((a) => new Reactivate(a)),
+  app.map((a) => new TerminateAndPurge(a)),
+  app.map((a) => new Reregister(a)),
   fc
     .tuple(app, fc.option(account, { nil: undefined }), categories)
     .map(([a, who, cats]) => new PlaceHold(a, who, cats)),

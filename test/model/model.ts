@@ -34,6 +34,8 @@ export interface ModelApp {
   userInfo: Setting;
   sensitiveData: SensitiveDataMode;
   cuts: Record<Category, RetentionCut[]>;
+  /** Seconds; when the SdkAppid was last purged (a new registration hides what came before). */
+  purgedAt?: number;
 }
 
 /** One physical item of the personal table, as the model sees it. */
@@ -484,6 +486,33 @@ export function fileRequest(
   };
   model.requests.push(created);
   return created;
+}
+
+/**
+ * The purge at `purgeAt`: an allAccounts erasure of both categories (held items withheld), then the
+ * configuration goes. The SdkAppid is then unknown until it is registered again.
+ */
+export function purgeApp(model: Model, app: AppName): void {
+  const request = fileRequest(model, {
+    app,
+    subject: { kind: 'allAccounts' },
+    categories: ['userInfo', 'messages'],
+    visible: false,
+  });
+  runPass(model, request);
+  model.apps[app].purgedAt = model.now;
+}
+
+/** A new registration of a purged SdkAppid: active, with cuts at the purge hiding everything older. */
+export function reregister(model: Model, app: AppName): void {
+  const record = model.apps[app];
+  const cut = { at: new Date((record.purgedAt ?? model.now) * 1000).toISOString(), days: 0 };
+  record.status = 'active';
+  delete record.terminatedAt;
+  for (const category of ['userInfo', 'messages'] as const) {
+    record.cuts[category] = [cut];
+    model.pendingCuts.push({ app, category, cut });
+  }
 }
 
 /** An expire run at the model's now, grace 0: cuts first, then every due item, then the held buckets. */

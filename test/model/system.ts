@@ -35,6 +35,8 @@ export interface System {
   operator(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
   admin(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
   runExpire(): Promise<Record<string, unknown>>;
+  /** The scheduled purge run (end of service), then the worker as its schedule would. */
+  runPurge(): Promise<{ purged: string[]; erasing: string[] }>;
   /** Runs the worker for every start recorded since the last call, then once as its schedule would. */
   drainWorker(): Promise<void>;
   scanPersonal(): Promise<Record<string, unknown>[]>;
@@ -92,6 +94,7 @@ export async function startSystem(): Promise<System> {
     userData: await load('../../functions/user-data/handler.js', 'userData'),
     conformance: await load('../../functions/conformance/handler.js', 'conformance'),
     expire: await load('../../functions/expire/handler.js', 'expire'),
+    purge: await load('../../functions/purge/handler.js', 'purge'),
   };
   const routeHandler = (route: string): Handler => {
     if (route.includes('/legal-holds')) return handlers.holds;
@@ -137,6 +140,12 @@ export async function startSystem(): Promise<System> {
     admin: (method, route, params, body) => http(method, route, params, body, 'admin'),
     async runExpire() {
       return (await handlers.expire({}, lambdaContext())) as Record<string, unknown>;
+    },
+    async runPurge() {
+      return (await handlers.purge({}, lambdaContext({ getRemainingTimeInMillis: () => 300_000 }))) as {
+        purged: string[];
+        erasing: string[];
+      };
     },
     async drainWorker() {
       while (starts.length > 0) {
