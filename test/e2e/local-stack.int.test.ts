@@ -321,16 +321,45 @@ describe('the local stack end to end', () => {
     });
   });
 
-  it('terminates with a past date, purges through the Lambda Invoke API, then answers 404', async () => {
+  it('lets the admin export the whole app after termination; purges; a re-registration sees none of it', async () => {
+    const terminate = (terminatedAt?: string) =>
+      fetch(`${stack.httpUrl}/apps/${APP}/termination`, {
+        method: 'POST',
+        headers: { ...operator, 'content-type': 'application/json' },
+        body: JSON.stringify(terminatedAt ? { terminatedAt } : {}),
+      });
+    expect((await terminate()).status).toBe(200);
+    const exported = await fetch(`${stack.httpUrl}/apps/${APP}/export?${adminQuery()}`);
+    expect(exported.status).toBe(200);
+    const page = (await exported.json()) as { messages: unknown[]; nextCursor: string | null };
+    let messages = page.messages.length;
+    for (let cursor = page.nextCursor; cursor; ) {
+      const next = (await (
+        await fetch(`${stack.httpUrl}/apps/${APP}/export?${adminQuery()}&cursor=${cursor}`)
+      ).json()) as typeof page;
+      messages += next.messages.length;
+      cursor = next.nextCursor;
+    }
+    expect(messages).toBeGreaterThan(0);
+
+    // Back to active, then terminated long ago: the purge is due.
+    expect(
+      (await fetch(`${stack.httpUrl}/apps/${APP}/termination`, { method: 'DELETE', headers: operator }))
+        .status,
+    ).toBe(200);
     const terminatedAt = new Date(Date.now() - 70 * 86_400_000).toISOString();
-    const terminated = await fetch(`${stack.httpUrl}/apps/${APP}/termination`, {
-      method: 'POST',
-      headers: { ...operator, 'content-type': 'application/json' },
-      body: JSON.stringify({ terminatedAt }),
-    });
+    const terminated = await terminate(terminatedAt);
     expect(terminated.status).toBe(200);
     expect(await terminated.json()).toMatchObject({ status: 'terminated', terminatedAt });
     await invoke('purge');
     expect((await fetch(`${stack.httpUrl}/apps/${APP}`, { headers: operator })).status).toBe(404);
+
+    const again = await fetch(`${stack.httpUrl}/apps/${APP}`, {
+      method: 'PUT',
+      headers: { ...operator, 'content-type': 'application/json' },
+      body: JSON.stringify(callbackAppConfig({ secretKey: SECRET })),
+    });
+    expect(again.status).toBe(200);
+    expect((await exportOf('alice')).messages).toEqual([]);
   });
 });
