@@ -8,7 +8,8 @@ import type { AppErasure } from './erase-app.js';
 
 /**
  * P4 with D1–D3, at purgeAt: first erases everything of the app's end users (erase-app.ts), then deletes
- * the configuration (and its secrets), leaving one audit receipt without personal data. Finds them by Query on the apps table's byExpiry index, never a Scan.
+ * the configuration (and its secrets), leaving one audit receipt without personal data. Finds the apps
+ * by Query on the apps table's byExpiry index, never a Scan.
  * Safe to run concurrently and to repeat: each deletion is conditional on the version it read, and
  * its audit record is written in the same transaction, so exactly one run records each purge.
  * A legal hold covering `config` keeps the app: its expiry is moved to the next re-check instead.
