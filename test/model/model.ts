@@ -82,6 +82,14 @@ export interface ModelRequest {
   deleted: Record<Category, number>;
   /** Contract-visible: only requests filed through the route are compared. */
   readonly visible: boolean;
+  /** Model seconds when filed. */
+  createdAt?: number;
+  /**
+   * Set when another request due in the same worker run was filed at the same instant and covers the
+   * same app: the real worker orders such ties by random id, so which receipt counts a shared item is
+   * not defined; only the status and holds are compared.
+   */
+  ambiguousCounts?: boolean;
 }
 
 /** What a message is, as the IM service knows it (for sends, replays, recalls and edits). */
@@ -449,14 +457,25 @@ export function runPass(model: Model, request: ModelRequest): void {
 
 /** The worker: every open request that is due (not withheld, or withheld by a hold no longer active). */
 export function runWorker(model: Model): void {
-  for (const request of model.requests) {
-    if (request.status === 'completed') continue;
-    if (request.status === 'withheld' && request.withheldBy.length > 0) {
-      const active = new Set(model.holds.filter((hold) => hold.active).map((hold) => hold.id));
-      if (request.withheldBy.every((id) => active.has(id))) continue;
-    }
-    runPass(model, request);
+  const active = new Set(model.holds.filter((hold) => hold.active).map((hold) => hold.id));
+  const due = model.requests.filter(
+    (request) =>
+      request.status !== 'completed' &&
+      !(
+        request.status === 'withheld' &&
+        request.withheldBy.length > 0 &&
+        request.withheldBy.every((id) => active.has(id))
+      ),
+  );
+  for (const request of due) {
+    if (
+      due.some(
+        (other) => other !== request && other.app === request.app && other.createdAt === request.createdAt,
+      )
+    )
+      request.ambiguousCounts = true;
   }
+  for (const request of due) runPass(model, request);
 }
 
 /** Files (or joins) a request; the joined request starts its pass again. */
@@ -480,6 +499,7 @@ export function fileRequest(
   }
   const created: ModelRequest = {
     ...request,
+    createdAt: model.now,
     status: 'received',
     withheldBy: [],
     deleted: { userInfo: 0, messages: 0 },

@@ -45,13 +45,13 @@ export async function verify(world: World): Promise<void> {
     expect(
       {
         status: answer.body.status,
-        deleted: answer.body.deleted,
+        ...(request.ambiguousCounts ? {} : { deleted: answer.body.deleted }),
         holds: (answer.body.withheld as { holds: string[] }).holds,
       },
       `deletion request ${request.realId}`,
     ).toEqual({
       status: request.status,
-      deleted: request.deleted,
+      ...(request.ambiguousCounts ? {} : { deleted: request.deleted }),
       holds: request.status === 'withheld' ? request.withheldBy : [],
     });
   }
