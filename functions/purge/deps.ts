@@ -21,6 +21,7 @@ export function createPurgeDeps(
   const auditStore = createAuditStore({ doc, tableName: tables.governance });
   const holds = createLegalHoldStore({ doc, tableName: tables.governance });
   const requests = createDeletionRequestStore({ doc, tableName: tables.governance, audit: auditStore });
+  const cuts = createRetentionCutRegistry({ doc, tableName: tables.governance });
   const erasure = {
     requests,
     erase: {
@@ -38,8 +39,9 @@ export function createPurgeDeps(
     appStore: createAppStore({ doc, tableName: tables.apps }),
     auditStore,
     holds,
-    eraseApp: (app, now, budget) => eraseAppData(erasure, app, now, budget),
-    cuts: createRetentionCutRegistry({ doc, tableName: tables.governance }),
+    eraseApp: async (app, now, budget) =>
+      eraseAppData(erasure, app, now, budget, await cuts.purgedAt(app.sdkAppId)),
+    cuts,
     ...(logger ? { logger } : {}),
   };
 }

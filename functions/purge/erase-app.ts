@@ -37,6 +37,7 @@ export async function eraseAppData(
   app: StoredApp,
   now: Date,
   budget: EraseBudget,
+  previousPurge: Date | undefined,
 ): Promise<AppErasure | 'pending'> {
   const { request } = await deps.requests.create(
     {
@@ -44,8 +45,9 @@ export async function eraseAppData(
       subject: 'allAccounts',
       categories: [...PERSONAL_CATEGORY_IDS],
       requestedBy: 'purge',
-      // The same purge finds its own request again on its next run instead of starting another pass.
-      idempotencyKey: `purge:${app.purgeAt ?? ''}`,
+      // The same purge finds its own request again on its next run instead of starting another pass;
+      // the purge of a later registration of the same SdkAppid (after `previousPurge`) gets its own.
+      idempotencyKey: `purge:${previousPurge?.toISOString() ?? 'first'}:${app.purgeAt ?? ''}`,
     },
     now,
   );

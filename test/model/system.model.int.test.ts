@@ -9,7 +9,9 @@ import {
   PlaceHold,
   ReleaseHold,
   RequestDeletion,
+  Reregister,
   Send,
+  TerminateAndPurge,
   type World,
 } from './commands.js';
 import { APP_NAMES, type AppName, initialModel, type ModelApp } from './model.js';
@@ -147,6 +149,16 @@ describe('every promise holds across every change of state (model-based, whole s
         new GroupDestroyed('B'),
         new RequestDeletion('B', undefined, ['messages']),
         new ReleaseHold(0),
+      ],
+    ],
+    [
+      'a second purge after a re-registration erases again (found by MODEL_RUNS=500)',
+      1,
+      () => [
+        new TerminateAndPurge('A'),
+        new Reregister('A'),
+        new PlaceHold('A', undefined, ['messages']),
+        new TerminateAndPurge('A'),
       ],
     ],
   ] as const)(
