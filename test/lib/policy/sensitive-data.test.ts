@@ -99,8 +99,10 @@ describe('maskSensitiveText', () => {
         surroundingArb,
         (parts, tail) => {
           const text =
-            parts.map(([before, value]) => embed(before, value, '', /[0-9A-Za-z]/).text).join(' ') +
-            ` ${tail}`;
+            // The detectors see full-width letters and digits as ASCII (foldWidth): neither may touch a value.
+            parts
+              .map(([before, value]) => embed(before, value, '', /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]/).text)
+              .join(' ') + ` ${tail}`;
           const masked = maskSensitiveText(text);
           expect(detectSensitiveData(masked.text)).toEqual([]);
           expect(masked.text.length).toBe(text.length);
