@@ -1,9 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { loadEnvironment } from '../../lib/config.js';
-import { validate } from '../../lib/http/body.js';
+import { exportPageOf } from '../../lib/http/export-page.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
@@ -11,7 +10,6 @@ import { createLogger } from '../../lib/log.js';
 import { createAppExportStore } from '../../lib/store/app-export.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { MAX_EXPORT_PAGE } from '../../lib/store/personal-export.js';
 
 const env = loadEnvironment();
 const logger = createLogger('app-export');
@@ -19,11 +17,6 @@ const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndp
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const exports = createAppExportStore({ doc, tableName: env.tables.personal });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
-
-const pageSchema = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_EXPORT_PAGE).default(MAX_EXPORT_PAGE),
-  cursor: z.string().min(1).max(4096).optional(),
-});
 
 /**
  * `GET /apps/{sdkAppId}/export` (app admin, also between termination and `purgeAt`): the whole app's
@@ -35,8 +28,7 @@ export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>(
   .handler(async (event: AuthenticatedEvent<APIGatewayProxyEventV2>) => {
     const principal = principalOf(event);
     if (principal.kind !== 'appAdmin') throw new Error('the app export is an app-admin route');
-    const query = event.queryStringParameters ?? {};
-    const page = validate(pageSchema, { limit: query.limit, cursor: query.cursor });
+    const page = exportPageOf(event);
     const answer = await exports.page(principal.sdkAppId, new Date(), {
       ...page,
       ...(principal.app.retentionCuts ? { cuts: principal.app.retentionCuts } : {}),

@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { pathParameterOf } from '../../lib/auth/request-parts.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError } from '../../lib/errors.js';
-import { validate } from '../../lib/http/body.js';
+import { exportPageOf } from '../../lib/http/export-page.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
@@ -13,7 +12,7 @@ import { createLogger } from '../../lib/log.js';
 import { accountSchema } from '../../lib/policy/identifiers.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { createPersonalExportStore, MAX_EXPORT_PAGE } from '../../lib/store/personal-export.js';
+import { createPersonalExportStore } from '../../lib/store/personal-export.js';
 import { createUserInfoStore } from '../../lib/store/user-info.js';
 
 const env = loadEnvironment();
@@ -23,11 +22,6 @@ const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const userInfo = createUserInfoStore({ doc, tableName: env.tables.personal });
 const exports = createPersonalExportStore({ doc, tableName: env.tables.personal });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
-
-const pageSchema = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_EXPORT_PAGE).default(MAX_EXPORT_PAGE),
-  cursor: z.string().min(1).max(4096).optional(),
-});
 
 /**
  * `GET /apps/{sdkAppId}/users/{account}/data` (app admin, D3 access): every unexpired userInfo and
@@ -45,8 +39,7 @@ export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>(
     if (!parsedAccount.success)
       throw new BadRequestError('account: must be 1 to 128 bytes of well-formed Unicode');
     const account = parsedAccount.data;
-    const query = event.queryStringParameters ?? {};
-    const page = validate(pageSchema, { limit: query.limit, cursor: query.cursor });
+    const page = exportPageOf(event);
     const now = new Date();
     const [profile, messages] = await Promise.all([
       userInfo.get(app, account, now, cuts?.userInfo),
