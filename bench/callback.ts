@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AppConfig } from '../lib/policy/app-config.js';
 import { createAppStore } from '../lib/store/apps.js';
@@ -85,12 +85,8 @@ function events(count: number): APIGatewayProxyEventV2[] {
   );
 }
 
-/**
- * The simplest correct alternative: parse, then the one conditional PutItem the message needs.
- * With `lookupTable`, it first reads the app's record (one consistent GetItem, as callbackAuth does on
- * every callback): not a baseline, a decomposition shown in the detail.
- */
-function bareHandler(endpoint: string, tableName: string, lookupTable?: string): Handler {
+/** The simplest correct alternative: parse, then the one conditional PutItem the message needs. */
+function bareHandler(endpoint: string, tableName: string): Handler {
   const doc = createDocumentClient(
     createDynamoClient({ endpoint, region: 'us-east-1', maxAttempts: 2, requestTimeoutMs: 500 }),
   );
@@ -100,11 +96,6 @@ function bareHandler(endpoint: string, tableName: string, lookupTable?: string):
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
   return async (event) => {
-    if (lookupTable) {
-      await doc.send(
-        new GetCommand({ TableName: lookupTable, Key: { appId: SDK_APP_ID }, ConsistentRead: true }),
-      );
-    }
     const body = JSON.parse(event.body ?? '{}');
     const msgTime = new Date(body.MsgTime * 1000);
     const expiresAt = body.MsgTime + 7 * 86_400;
@@ -168,8 +159,7 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
     )
   ).handler;
   const bare = bareHandler(opts.endpoint, tables.personal);
-  const bareWithLookup = bareHandler(opts.endpoint, tables.personal, tables.apps);
-  const arms = { subject, bare, bareWithLookup } as const;
+  const arms = { subject, bare } as const;
 
   progress(
     `callback: warm-up, then ${runs} interleaved runs of ${messagesPerRun} messages, ${concurrency} in flight`,
@@ -179,7 +169,7 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
     for (const handler of Object.values(arms)) await drive(handler, events(800), concurrency);
   }
 
-  const rates: Record<keyof typeof arms, number[]> = { subject: [], bare: [], bareWithLookup: [] };
+  const rates: Record<keyof typeof arms, number[]> = { subject: [], bare: [] };
   const names = Object.keys(arms) as (keyof typeof arms)[];
   for (let run = 0; run < runs; run += 1) {
     for (const which of run % 2 === 0 ? names : [...names].reverse()) {
@@ -190,7 +180,6 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
   }
   const subjectRate = summarize(rates.subject);
   const bareRate = summarize(rates.bare);
-  const lookupRate = summarize(rates.bareWithLookup);
   const pairRatios = summarize(rates.subject.map((rate, i) => rate / (rates.bare[i] as number)));
 
   // Write requests per stored message: a second instance of the handler, through the counting proxy.
@@ -224,8 +213,7 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
       unit: 'ratio',
       detail:
         `median msgs/s real handler ${describe(subjectRate, 'msg/s', 0)} / bare PutItem handler ${describe(bareRate, 'msg/s', 0)}; ` +
-        `per-pair ratio ${describe(pairRatios)}; decomposition: bare handler plus the app GetItem callbackAuth makes per callback ` +
-        `${describe(lookupRate, 'msg/s', 0)} (${round(lookupRate.median / bareRate.median, 3)} of bare); ` +
+        `per-pair ratio ${describe(pairRatios)}; ` +
         `${messagesPerRun} messages per run, ${concurrency} in flight, runs interleaved`,
     },
     'callback.writesPerStoredMessage': {

@@ -6,16 +6,17 @@ import { EMPTY_COUNTERS, type MinuteKey, minuteKey } from '../policy/monitoring.
 import {
   createTelemetryStore,
   itemId,
-  logRecordItem,
+  logChunks,
   monitoringRowItem,
+  NO_APP,
   type RequestRecord,
-  type TelemetryItem,
 } from '../store/telemetry.js';
 
 /**
  * Buffers P2 records and P3 counters in the container's memory and writes them with BatchWriteItem
  * when `maxBufferedRecords` requests wait or the oldest has waited `maxDelayMs`: one round trip per
- * N requests instead of one per request. P3 rows hold this container's running totals per app and
+ * N requests instead of one per request, and one item per app and hour for the P2 records of a flush
+ * (log-chunks.ts) instead of one per request. P3 rows hold this container's running totals per app and
  * minute, so rewriting one is idempotent and a failed write is repaired by the next.
  *
  * What a crash (or a container reaped while idle) loses: the requests recorded since the last
@@ -48,6 +49,7 @@ export interface TelemetryRecorderOptions {
 export interface FlushReport {
   readonly logRecords: number;
   readonly monitoringRows: number;
+  /** P2 records and P3 rows this flush could not write (they wait for the next). */
   readonly failed: number;
 }
 
@@ -98,7 +100,7 @@ export function createTelemetryRecorder(opts: TelemetryRecorderOptions): Telemet
   const maxRows = opts.maxRows ?? 2000;
   const logger = opts.logger ?? createLogger('telemetry');
 
-  let logs: TelemetryItem[] = [];
+  let logs: RequestRecord[] = [];
   const rows = new Map<string, RowState>();
   let pendingSince: number | undefined;
   let retryAfter = 0;
@@ -146,13 +148,13 @@ export function createTelemetryRecorder(opts: TelemetryRecorderOptions): Telemet
     markPending();
   }
 
-  function enqueueLogs(items: TelemetryItem[], atFront: boolean): void {
-    if (atFront) logs = [...items, ...logs];
-    else logs.push(...items);
+  function enqueueLogs(records: readonly RequestRecord[], atFront: boolean): void {
+    if (atFront) logs = [...records, ...logs];
+    else logs.push(...records);
     while (logs.length > maxPending) {
-      const dropped = logs.shift() as TelemetryItem;
+      const dropped = logs.shift() as RequestRecord;
       droppedLogRecords += 1;
-      bump(rowFor(String(dropped.app), minuteKey(now())), { droppedLogRecords: 1 });
+      bump(rowFor(dropped.app ?? NO_APP, minuteKey(now())), { droppedLogRecords: 1 });
     }
     if (logs.length > 0) markPending();
   }
@@ -175,7 +177,8 @@ export function createTelemetryRecorder(opts: TelemetryRecorderOptions): Telemet
 
   async function writeOnce(): Promise<FlushReport> {
     evictRows();
-    const batch = logs;
+    const chunks = logChunks(logs);
+    const recordCount = logs.length;
     logs = [];
     pendingSince = undefined;
     const dirty = [...rows.values()]
@@ -188,30 +191,36 @@ export function createTelemetryRecorder(opts: TelemetryRecorderOptions): Telemet
       }));
     let unprocessed: Set<string>;
     try {
-      unprocessed = await store.write([...batch, ...dirty.map((entry) => entry.item)]);
+      unprocessed = await store.write([
+        ...chunks.map((chunk) => chunk.item),
+        ...dirty.map((entry) => entry.item),
+      ]);
     } catch (error) {
       logger.warn('telemetry flush failed', {
         errorName: error instanceof Error ? error.name : typeof error,
-        logRecords: batch.length,
+        logRecords: recordCount,
         monitoringRows: dirty.length,
       });
-      unprocessed = new Set([...batch, ...dirty.map((entry) => entry.item)].map(itemId));
+      unprocessed = new Set(
+        [...chunks.map((chunk) => chunk.item), ...dirty.map((entry) => entry.item)].map(itemId),
+      );
     }
     for (const { row, version, requests, item } of dirty) {
       if (unprocessed.has(itemId(item))) continue;
       if (row.version === version) row.writtenVersion = version;
       row.writtenRequests = requests;
     }
-    enqueueLogs(
-      batch.filter((item) => unprocessed.has(itemId(item))),
-      true,
-    );
+    const unwritten = chunks
+      .filter((chunk) => unprocessed.has(itemId(chunk.item)))
+      .flatMap((chunk) => chunk.records);
+    const unwrittenRows = dirty.filter(({ item }) => unprocessed.has(itemId(item))).length;
+    enqueueLogs(unwritten, true);
     if (dirty.some(({ row }) => row.version !== row.writtenVersion)) markPending();
     if (unprocessed.size > 0) retryAfter = now().getTime() + maxDelayMs;
     return {
-      logRecords: batch.length,
+      logRecords: recordCount,
       monitoringRows: dirty.length,
-      failed: unprocessed.size,
+      failed: unwritten.length + unwrittenRows,
     };
   }
 
@@ -232,7 +241,7 @@ export function createTelemetryRecorder(opts: TelemetryRecorderOptions): Telemet
     flushWaitMs: opts.flushWaitMs ?? 200,
     now,
     record(record) {
-      enqueueLogs([logRecordItem(record)], false);
+      enqueueLogs([record], false);
       if (record.app === undefined) return;
       bump(rowFor(record.app, minuteKey(record.at)), {
         requests: 1,

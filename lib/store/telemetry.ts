@@ -18,52 +18,29 @@ import { fixedExpiry } from '../policy/retention.js';
 import { expirySeconds } from '../policy/time.js';
 import { expiringAttributes, KEY_SEPARATOR, keyPart } from './keys.js';
 import { liveCondition } from './live.js';
+import { hourOf, type LogRecord, logPartition, recordsOfChunk, type TelemetryItem } from './log-chunks.js';
 import { queryAllPages } from './query-pages.js';
 
 /**
  * P2 log data and P3 monitoring data in the telemetry table.
  *
- * Log record (one per request, 7 days): pk `log#<app>#<minute>`, sk `<ISO time>#<requestId>`; only
- * the whitelisted fields of `RequestRecord`, never a body, query string, header or credential.
+ * Log records: chunks of the records one container flush holds for one app and hour (log-chunks.ts),
+ * only the whitelisted fields of `RequestRecord`, never a body, query string, header or credential.
  * Monitoring row (2 days): pk `mon#<app>`, sk `<minute>#<containerId>`, holding one container's
  * cumulative counters for that app and minute. A container rewrites its own row with the running
  * totals (idempotent, so a retried or repeated write never double counts); reads sum a minute's rows.
  */
-export const NO_APP = '-';
+export {
+  type LogChunk,
+  type LogRecord,
+  logChunks,
+  logPartition,
+  NO_APP,
+  type RequestRecord,
+  type TelemetryItem,
+} from './log-chunks.js';
+
 const BATCH_LIMIT = 25;
-
-/** One finished request, as the telemetry middleware saw it: the whole of what P2 keeps. */
-export interface RequestRecord {
-  readonly requestId: string;
-  /** `im.callback:<CallbackCommand>` or the route key, e.g. `GET /apps/{sdkAppId}/metrics`. */
-  readonly api: string;
-  /** The app the request was for; undefined when none is known (kept under `-`, not counted in P3). */
-  readonly app: string | undefined;
-  readonly at: Date;
-  readonly callerIp: string | undefined;
-  readonly status: number;
-  readonly success: boolean;
-  readonly latencyMs: number;
-  readonly errorName?: string | undefined;
-  readonly errorMessage?: string | undefined;
-  readonly errorCode?: number | undefined;
-}
-
-/** A stored P2 log record as read back. */
-export interface LogRecord {
-  readonly requestId: string;
-  readonly api: string;
-  readonly app: string;
-  readonly at: string;
-  readonly callerIp?: string;
-  readonly status: number;
-  readonly outcome: 'success' | 'failure';
-  readonly latencyMs: number;
-  readonly errorName?: string;
-  readonly errorMessage?: string;
-  readonly errorCode?: number;
-  readonly expiresAt: number;
-}
 
 /** One container's running totals for one app and minute, plus what it could not record. */
 export interface MonitoringRow extends MinuteCounters {
@@ -76,19 +53,6 @@ export interface MonitoringRow extends MinuteCounters {
   readonly droppedRequests: number;
 }
 
-export type TelemetryItem = Record<string, unknown> & { pk: string; sk: string };
-
-/**
- * P2 records of one app and one hour share a partition (sorted by time): an app's records of a day are
- * 24 Queries, its records of P2's 7 days 169, whatever the traffic; DynamoDB splits a busy partition by
- * sort key range on its own.
- */
-export function logPartition(app: string | undefined, hour: string): string {
-  return ['log', app === undefined ? NO_APP : keyPart(app), hour].join(KEY_SEPARATOR);
-}
-
-/** `YYYY-MM-DDTHH` of an instant (UTC). */
-const hourOf = (at: Date) => at.toISOString().slice(0, 13);
 const HOUR_MS = 3_600_000;
 
 /** Every hour (as `hourOf`) that [from, to] touches. */
@@ -102,29 +66,6 @@ function hoursOf(from: Date, to: Date): string[] {
 
 export function monitoringPartition(app: string): string {
   return ['mon', keyPart(app)].join(KEY_SEPARATOR);
-}
-
-export function logRecordItem(record: RequestRecord): TelemetryItem {
-  const app = record.app ?? NO_APP;
-  const at = record.at.toISOString();
-  const pk = logPartition(record.app, hourOf(record.at));
-  const sk = [at, record.requestId].join(KEY_SEPARATOR);
-  const expiresAt = expirySeconds(fixedExpiry('log', record.at));
-  return {
-    pk,
-    sk,
-    ...expiringAttributes('log', app, expiresAt, `${pk}${KEY_SEPARATOR}${sk}`),
-    requestId: record.requestId,
-    api: record.api,
-    at,
-    callerIp: record.callerIp,
-    status: record.status,
-    outcome: record.success ? 'success' : 'failure',
-    latencyMs: record.latencyMs,
-    errorName: record.errorName,
-    errorMessage: record.errorMessage,
-    errorCode: record.errorCode,
-  };
 }
 
 /** A monitoring row expires 2 days after its minute starts: nothing older than 2 days is kept. */
@@ -157,7 +98,7 @@ export interface TelemetryStore {
   logRecords(app: string | undefined, range: { from: Date; to: Date; now: Date }): Promise<LogRecord[]>;
   /**
    * End of service: deletes every P2 record of `app` written in [from, to] (one Query an hour, 16 at
-   * once) and all its P3 rows (one partition); answers how many of each went.
+   * once) and all its P3 rows (one partition); answers how many of each went (P2: records, not chunks).
    */
   eraseApp(app: string, range: { from: Date; to: Date }): Promise<{ log: number; monitoring: number }>;
 }
@@ -231,11 +172,12 @@ export function createTelemetryStore(opts: {
 
     async eraseApp(app, range) {
       const deleteAll = async (pk: string) => {
-        const keys = await queryAll({
+        const found = await queryAll({
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: 'pk, sk',
+          ProjectionExpression: 'pk, sk, recordCount',
         });
+        const keys = found.map(({ pk, sk }) => ({ pk, sk }));
         for (let i = 0; i < keys.length; i += BATCH_LIMIT) {
           let requests = keys.slice(i, i + BATCH_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
           for (let attempt = 0; requests.length > 0; attempt += 1) {
@@ -248,7 +190,7 @@ export function createTelemetryStore(opts: {
             requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
           }
         }
-        return keys.length;
+        return found.reduce((sum, item) => sum + Number(item.recordCount ?? 1), 0);
       };
       const partitions = hoursOf(range.from, range.to).map((hour) => logPartition(app, hour));
       let log = 0;
@@ -261,25 +203,26 @@ export function createTelemetryStore(opts: {
 
     async logRecords(app, range) {
       const live = liveCondition(range.now);
+      const from = range.from.toISOString();
+      const to = range.to.toISOString();
       const records: LogRecord[] = [];
       for (const hour of hoursOf(range.from, range.to)) {
+        // A chunk's sort key is its first record's time: one that began before `from` may hold later ones.
         const items = await queryAll({
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          KeyConditionExpression: 'pk = :pk AND sk <= :to',
           FilterExpression: live.expression,
           ExpressionAttributeNames: live.names,
           ExpressionAttributeValues: {
             ...live.values,
             ':pk': logPartition(app, hour),
-            ':from': range.from.toISOString(),
-            ':to': `${range.to.toISOString()}${KEY_SEPARATOR}\uffff`,
+            ':to': `${to}${KEY_SEPARATOR}\uffff`,
           },
         });
         for (const item of items) {
-          const { pk: _pk, sk: _sk, category: _c, expiryBucket: _b, ttlDeleteAt: _t, ...record } = item;
-          records.push(record as unknown as LogRecord);
+          records.push(...recordsOfChunk(item).filter((record) => record.at >= from && record.at <= to));
         }
       }
-      return records;
+      return records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     },
   };
 }

@@ -10,7 +10,7 @@ import { createDeletionRequestStore } from '../../../lib/store/deletion-requests
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createRetentionCutRegistry } from '../../../lib/store/retention-cut-registry.js';
 import { TABLE_KEYS } from '../../../lib/store/tables.js';
-import { createTelemetryStore, logRecordItem, monitoringRowItem } from '../../../lib/store/telemetry.js';
+import { createTelemetryStore, logChunks, monitoringRowItem } from '../../../lib/store/telemetry.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
 import { callRoute, seedMessages, seedUserInfo } from '../../lib/store/personal-fixtures.js';
 import { createTestDatabase, TEST_AUDIT_HMAC_KEY, type TestDatabase } from '../../support/database.js';
@@ -89,16 +89,18 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     await seedUserInfo(db.doc, db.tables.personal, { app, account: 'alice-eos' });
     await seedMessages(db.doc, db.tables.personal, { app, account: 'bob-eos', count: 3 });
     await createTelemetryStore({ doc: db.doc, tableName: db.tables.telemetry }).write([
-      logRecordItem({
-        requestId: 'req-eos-1',
-        api: 'GET /apps/{sdkAppId}',
-        app,
-        at: new Date(now.getTime() - 3 * 86_400_000),
-        callerIp: '203.0.113.7',
-        status: 200,
-        success: true,
-        latencyMs: 12,
-      }),
+      ...logChunks([
+        {
+          requestId: 'req-eos-1',
+          api: 'GET /apps/{sdkAppId}',
+          app,
+          at: new Date(now.getTime() - 3 * 86_400_000),
+          callerIp: '203.0.113.7',
+          status: 200,
+          success: true,
+          latencyMs: 12,
+        },
+      ]).map((chunk) => chunk.item),
       monitoringRowItem({
         app,
         minute: minuteKey(now),

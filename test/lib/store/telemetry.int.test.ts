@@ -199,6 +199,41 @@ describe('telemetry store and recorder on DynamoDB Local', () => {
     expect(await r.flushIfDue()).toEqual({ logRecords: 2, monitoringRows: 1, failed: 0 });
   });
 
+  it('writes the P2 records of one flush as one item per app and hour, and reads each record back in its range', async () => {
+    const { doc, sent } = countingDoc(db.doc);
+    const r = createTelemetryRecorder({
+      doc,
+      tableName: db.tables.telemetry,
+      now: () => T0,
+      backgroundFlush: false,
+      maxBufferedRecords: 250,
+    });
+    // 230 requests of one app (three chunks: 100 + 100 + 30), 2 of another, one without an app
+    for (let i = 0; i < 230; i += 1)
+      r.record(request({ app: 'chunked', at: at(i * 10), requestId: `c${i}` }));
+    r.record(request({ app: 'chunked-other', at: at(5) }));
+    r.record(request({ app: 'chunked-other', at: at(6) }));
+    r.record(request({ app: undefined, at: at(7) }));
+    expect(await r.flush()).toEqual({ logRecords: 233, monitoringRows: 2, failed: 0 });
+    expect(sent).toEqual(['BatchWriteCommand']);
+    const items = await db.doc.send(
+      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+        TableName: db.tables.telemetry,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'log#chunked#2031-03-10T08' },
+      }),
+    );
+    expect(items.Items?.map((item) => item.recordCount)).toEqual([100, 100, 30]);
+    // a range that starts inside the first chunk and ends in the second finds exactly its records, in order
+    const records = await store().logRecords('chunked', { from: at(505), to: at(1_005), now: T0 });
+    expect(records.map((record) => record.requestId)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `c${51 + i}`),
+    );
+    expect(records[0]).toMatchObject({ app: 'chunked', outcome: 'success', status: 200 });
+    expect(await store().logRecords('chunked-other', { from: T0, to: at(60_000), now: T0 })).toHaveLength(2);
+    expect(await store().logRecords(undefined, { from: at(7), to: at(7), now: T0 })).toHaveLength(1);
+  });
+
   it('loses nothing when a flush fails: records wait and are written by the next flush', async () => {
     let now = T0;
     const { doc, sent } = countingDoc(db.doc, { failures: 1 });
