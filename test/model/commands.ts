@@ -658,8 +658,28 @@ export class RunExpire extends Base {
     const report = await world.sys.runExpire();
     expect(report.stoppedEarly).toBe(false);
     runExpire(world.model);
+    await expectConformance(world);
   }
   toString = () => 'RunExpire';
+}
+
+/**
+ * GET /conformance right after an expire run, as an auditor reads it: nothing of a personal category is
+ * overdue (past its expiry with no hold covering it), and it counts exactly what the model says is stored.
+ */
+async function expectConformance(world: World): Promise<void> {
+  const answer = await world.sys.operator('GET', '/conformance', {});
+  expect(answer.status, 'GET /conformance').toBe(200);
+  const reported = answer.body.categories as Record<Category, { stored: number; overdue: number }>;
+  for (const category of ['messages', 'userInfo'] as const) {
+    const stored = [...world.model.items.values()].filter(
+      (item) => item.category === category && item.kind !== 'tombstone',
+    ).length;
+    expect(reported[category], `conformance of ${category} after expire`).toMatchObject({
+      stored,
+      overdue: 0,
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------

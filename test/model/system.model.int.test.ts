@@ -23,7 +23,8 @@ import { verify } from './verify.js';
  * (sends, retries and replays, recalls, edits, profiles, destroyed groups, before-sends), settings
  * changes, terminations, legal holds, deletion requests, clock advances and `expire` runs, driven
  * through the real handlers on DynamoDB Local against the small reference model in model.ts. After
- * every step every read and the table itself must equal the model. `npm test` runs a few sequences;
+ * every step every read and the table itself must equal the model; after every `expire` run GET
+ * /conformance must count what the model stores and nothing overdue. `npm test` runs a few sequences;
  * `MODEL_RUNS=500 npm run test:model` runs many; `MODEL_SEED`/`MODEL_PATH` replay a failure.
  */
 const RUNS = Number(process.env.MODEL_RUNS ?? 12);
