@@ -5,7 +5,7 @@ import { ConfigurationError } from '../lib/config.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { startLocalStack } from './local-stack.js';
 
-/** `npm start`: the whole bundle on this machine (CONTRACT.md "Running locally"). */
+/** `npm start`: the whole bundle on this machine (README "Run it"). */
 const DATA_DIR = '.data';
 
 function persistentSecret(file: string): string {

@@ -25,7 +25,7 @@ const doc = createDocumentClient(
 );
 const cache = { ttlMs: env.appCacheSeconds * 1000 };
 
-/** `POST /im/callback`: Tencent IM third-party callbacks (CONTRACT.md "Callback answers"). */
+/** `POST /im/callback`: Tencent IM third-party callbacks (docs/tencent-im.md "Answers"). */
 export const handler = createCallbackHandler({
   appStore: cachedAppStore(createAppStore({ doc, tableName: env.tables.apps }), cache),
   messages: createMessageStore({ doc, tableName: env.tables.personal }),

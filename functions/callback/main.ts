@@ -19,7 +19,7 @@ export interface CallbackMainOptions extends CallbackDeps {
 }
 
 /**
- * `POST /im/callback` after authentication (CONTRACT.md "Callback answers"): an unknown command is
+ * `POST /im/callback` after authentication (docs/tencent-im.md "Answers"): an unknown command is
  * answered OK and ignored; a known one gets its body parsed as JSON whatever the content type and
  * validated (400 when malformed), then runs within the answer budget.
  */

@@ -5,7 +5,7 @@ import type { ExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { expiryBucketsOfMonth } from '../../lib/store/keys.js';
 
 /**
- * "Legal holds protect from their 201" (CONTRACT.md "changes of state"). DynamoDB TTL may delete an item
+ * "Legal holds protect from their 201" (docs/expiry.md "Changes of state"). DynamoDB TTL may delete an item
  * only TTL_MARGIN_SECONDS (6 h) after its expiry, long after `expire` (every 15 minutes) has seen a new
  * hold and parked what it covers; so before answering, a new hold itself parks only what TTL could reach
  * before two more runs: items already expired for more than 5 h 15 min and still stored, which exist

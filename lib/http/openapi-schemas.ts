@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CATEGORY_IDS, PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
 
 /**
- * Zod descriptions of CONTRACT.md shapes that no handler validates: the answers of every route. They feed
+ * Zod descriptions of the API shapes that no handler validates: the answers of every route. They feed
  * the OpenAPI document only; request bodies come from the handlers' own schemas (lib/http/openapi.ts).
  */
 
@@ -18,7 +18,7 @@ export const problemSchema = z.object({
   detail: z.string().describe('names the offending field or the reason'),
 });
 
-/** Tencent's callback answer (CONTRACT.md "Callback answers"). */
+/** Tencent's callback answer (docs/tencent-im.md "Answers"). */
 export const callbackAnswerSchema = z.object({
   ActionStatus: z.enum(['OK', 'FAIL']),
   ErrorCode: z.int(),

@@ -24,7 +24,7 @@ import {
 } from './openapi-schemas.js';
 
 /**
- * The HTTP API described as OpenAPI 3.1 (`GET /openapi.json`): one row per CONTRACT.md route, request and
+ * The HTTP API described as OpenAPI 3.1 (`GET /openapi.json`): one row per route, request and
  * answer bodies generated from the zod schemas the handlers validate with (zod 4 `z.toJSONSchema`, JSON
  * Schema 2020-12, which OpenAPI 3.1 uses as is). test/functions/openapi checks this table against the
  * httpApi events in serverless.yml, so a route cannot be deployed undocumented or documented undeployed.
@@ -57,7 +57,7 @@ const COMPONENTS = {
 
 export type ComponentName = keyof typeof COMPONENTS;
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
-/** Who may call a route (CONTRACT.md "Actors"); several mean any one of them. */
+/** Who may call a route (docs/api.md, "Who calls"); several mean any one of them. */
 export type Actor = 'public' | 'operator' | 'appAdmin' | 'imService';
 
 export interface Answer {
@@ -81,7 +81,7 @@ export interface RouteDoc {
 
 const json = (description: string, schema: ComponentName): Answer => ({ description, schema });
 
-/** The routes of CONTRACT.md, plus `GET /openapi.json`. */
+/** Every HTTP route (docs/api.md is rendered from this table). */
 export const ROUTES: readonly RouteDoc[] = [
   {
     method: 'POST',
@@ -200,7 +200,7 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'GET',
     path: '/apps/{sdkAppId}/legal-holds',
     operationId: 'listLegalHolds',
-    summary: 'Every legal hold of the app, released ones included (beyond CONTRACT.md)',
+    summary: 'Every legal hold of the app, released ones included',
     actors: ['operator'],
     answers: { 200: json('the holds', 'LegalHolds') },
   },
@@ -251,7 +251,7 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'GET',
     path: '/openapi.json',
     operationId: 'getOpenApi',
-    summary: 'This document',
+    summary: 'This API described as OpenAPI 3.1 (docs/api.md is rendered from the same source)',
     actors: ['public'],
     answers: { 200: { description: 'OpenAPI 3.1 document' } },
   },
@@ -351,7 +351,7 @@ function operation(route: RouteDoc) {
   };
 }
 
-/** Secrets are write-only (CONTRACT.md P4 `*` fields): mark them so in the generated schema. */
+/** Secrets are write-only (P4: stored, never returned, never logged): mark them so in the generated schema. */
 const WRITE_ONLY: ReadonlyArray<readonly string[]> = [
   ['properties', 'secretKey'],
   ['properties', 'callback', 'properties', 'token'],

@@ -1,5 +1,5 @@
 /**
- * "A change is in force when its answer arrives" (CONTRACT.md "changes of state"). The callback path
+ * "A change is in force when its answer arrives" (docs/expiry.md "Changes of state"). The callback path
  * reads app settings and legal holds through per-container caches (lib/store/read-through-cache.ts),
  * each entry living `cacheMs` from when its read started; a route that changes what they hold waits
  * that long after its write commits before it answers, so every callback arriving after the answer is

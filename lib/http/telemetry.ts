@@ -116,7 +116,7 @@ export function appOf(event: TelemetryEvent): string | undefined {
 /**
  * P2's "public egress IP of the caller": the address the request itself came from (for a callback, the
  * IM service's). Never a callback's `ClientIP`, which is the end user's address: personal data no policy
- * clause covers, so it is never stored (CONTRACT.md "Tencent IM callbacks").
+ * clause covers, so it is never stored (docs/tencent-im.md).
  */
 export function callerIpOf(event: TelemetryEvent): string | undefined {
   const sourceIp = event.requestContext?.http?.sourceIp;

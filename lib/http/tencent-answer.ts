@@ -5,8 +5,8 @@ import { isAppError } from '../errors.js';
 import { json } from './response.js';
 
 /**
- * Tencent IM callback answers: `{"ActionStatus","ErrorCode","ErrorInfo"}` (CONTRACT.md "Callback
- * answers"), plus the replacement `MsgBody`/`CloudCustomData` a before-send callback may return.
+ * Tencent IM callback answers: `{"ActionStatus","ErrorCode","ErrorInfo"}` (docs/tencent-im.md
+ * "Answers"), plus the replacement `MsgBody`/`CloudCustomData` a before-send callback may return.
  */
 export interface TencentAnswer {
   readonly ActionStatus: 'OK' | 'FAIL';

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { MAX_PERSONAL_RETENTION_DAYS, MIN_PERSONAL_RETENTION_DAYS } from './categories.js';
 
 /**
- * P4: the app configuration an operator registers (CONTRACT.md "App configuration").
+ * P4: the app configuration an operator registers (docs/api.md, AppConfig).
  * Objects are strict, so a misspelt field is a 400 naming it rather than silently dropped.
  * Secrets (`secretKey`, `callback.token`, `offlinePush[].appSecret`) are write-only.
  */

@@ -1,6 +1,6 @@
 /**
- * Every clause of POLICY.md as typed data, keyed by its stable ID.
- * The Chinese original (shared/seed/im-privacy-policy.zh.txt) wins where the two disagree.
+ * Every clause of the policy (docs/policy.md) as typed data, keyed by its stable ID.
+ * The Chinese original of the policy wins where a translation disagrees.
  */
 export type ClauseId = 'P1' | 'P2' | 'P3' | 'P4' | 'P5' | 'P6' | 'D1' | 'D2' | 'D3' | 'D4' | 'D5' | 'D6';
 

@@ -39,7 +39,7 @@ export function addCounters(a: MinuteCounters, b: MinuteCounters): MinuteCounter
   };
 }
 
-/** One point of the P3 series, exactly as CONTRACT.md's metrics route shapes it. */
+/** One point of the P3 series, exactly as docs/api.md's metrics route shapes it. */
 export interface MetricsPoint {
   readonly minute: string;
   readonly requests: number;

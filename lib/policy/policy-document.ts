@@ -45,7 +45,7 @@ function retentionJson(category: Category): RetentionJson {
   }
 }
 
-/** The JSON of `GET /policy` (CONTRACT.md): the retention schedule, rendered from the same data enforcement uses. */
+/** The JSON of `GET /policy` (docs/api.md): the retention schedule, rendered from the same data enforcement uses. */
 export function policyDocument(): PolicyDocument {
   return {
     version: POLICY_VERSION,

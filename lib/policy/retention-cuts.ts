@@ -3,7 +3,7 @@ import type { PrivacySettings } from './retention.js';
 import { addDays, expirySeconds } from './time.js';
 
 /**
- * D1/D2: a retention change applies to what is already stored (CONTRACT.md "changes of state"). When a
+ * D1/D2: a retention change applies to what is already stored (docs/expiry.md "Changes of state"). When a
  * category's period shrinks, or it becomes `notStored` (a period of 0 days), the change is a **cut**:
  * every item of the category created before the cut expires no later than its creation + the cut's
  * days, whatever expiry it was stored with. Reads apply cuts at once; `expire` then moves the stored

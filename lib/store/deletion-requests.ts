@@ -43,7 +43,7 @@ export {
 export { deletionPartition } from './deletion-records.js';
 
 /**
- * D3 deletion requests in the governance table (docs in CONTRACT.md "deletion requests").
+ * D3 deletion requests in the governance table (docs/api.md).
  *
  * - request:     pk `deletion#<app>`, sk `request#<id>`; while open also stateKey `deletion#open`,
  *                stateSort `<dueAt>#<app>#<id>` (byState: every open request, earliest deadline first)

@@ -109,7 +109,7 @@ describe('the local stack end to end', () => {
     await stack?.stop();
   });
 
-  it('serves GET /policy with the five categories of CONTRACT.md', async () => {
+  it('serves GET /policy with the five categories of the published schedule', async () => {
     const response = await fetch(`${stack.httpUrl}/policy`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { categories: Array<{ id: string; retention: unknown }> };

@@ -5,7 +5,7 @@ import { guardAtRest, guardMessage } from '../../lib/policy/sensitive-data.js';
 import { addCalendarMonths, addDays, epochSeconds, expirySeconds } from '../../lib/policy/time.js';
 
 /**
- * The reference model of the whole system, pure and small: what CONTRACT.md promises, stated once more
+ * The reference model of the whole system, pure and small: what docs/api.md and docs/policy.md promise, stated once more
  * without DynamoDB. The model-based test drives the real handlers and the model side by side and
  * compares every read, and the tables themselves, with what the model says.
  *

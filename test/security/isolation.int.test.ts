@@ -11,7 +11,7 @@ import { httpEvent } from '../support/events.js';
 import { type Answer, expectProblem, invoke } from './harness.js';
 
 /**
- * Tenant isolation over every admin route of CONTRACT.md: the admin of app A gets 403 on app B (and on
+ * Tenant isolation over every admin route of docs/api.md: the admin of app A gets 403 on app B (and on
  * operator-only routes), and no answer A's admin ever receives contains anything of B's.
  */
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;

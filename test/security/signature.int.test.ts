@@ -9,7 +9,7 @@ import { callbackAppConfig, callbackEvent, TEST_CALLBACK_TOKEN, tencentSign } fr
 import { expectCallbackRefusal, invoke, itemCount } from './harness.js';
 
 /**
- * Attacks on the callback signature (CONTRACT.md: Sign = lowercase hex sha256(token + RequestTime), within
+ * Attacks on the callback signature (docs/tencent-im.md: Sign = lowercase hex sha256(token + RequestTime), within
  * 60 s, constant-time compare), through the callback function's whole middy chain on DynamoDB Local.
  */
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;

@@ -4,7 +4,7 @@ import { c2cBeforeSendSchema, groupBeforeSendSchema, type MsgBody } from '../sch
 import { type CommandContext, defineCommand } from './types.js';
 
 /**
- * D5 before-send guard (CONTRACT.md "Callback answers"): off/flag pass (ErrorCode 0); mask passes with a
+ * D5 before-send guard (docs/tencent-im.md "Answers"): off/flag pass (ErrorCode 0); mask passes with a
  * replacement MsgBody when anything was masked; reject refuses with ErrorCode 120001 (C2C) or 10100
  * (group). Nothing is stored: the content is only used to answer.
  */

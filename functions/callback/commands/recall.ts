@@ -9,7 +9,7 @@ import { registerCoveringHolds } from './holds.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 /**
- * A recall is final (CONTRACT.md "changes of state"): the message becomes a content-free tombstone that
+ * A recall is final (docs/expiry.md "Changes of state"): the message becomes a content-free tombstone that
  * keeps its expiry, so a retried or replayed after-send stores nothing for as long as the message could
  * have lived; a recall that arrives before the message (or for one never stored) leaves a tombstone
  * too, as long as the app's retention would have kept it. Under an active legal hold covering the

@@ -7,7 +7,7 @@ import { type Answer, adminQuery, appsClient, operatorHeaders } from './client.j
 
 const OTHER_KEY = 'sk-other-app-0123456789abcdef0123456789abcdef';
 
-describe('apps function: authentication of the operator and app admins (CONTRACT.md auth table)', () => {
+describe('apps function: authentication of the operator and app admins (docs/api.md "Who calls")', () => {
   let db: TestDatabase;
   let call: ReturnType<typeof appsClient>;
   const app = newSdkAppId();

@@ -13,7 +13,7 @@ import { lambdaContext } from '../../support/events.js';
 import { exportedMessages } from '../../support/personal.js';
 
 /**
- * The "Tencent IM callbacks" and "accepted means processable" clauses of CONTRACT.md, each through
+ * docs/tencent-im.md and "accepted means processable" (docs/api.md, "Answers and errors"), each through
  * the real callback handler on DynamoDB Local: topics, undelivered sends, edits, destroyed groups,
  * merged-forward messages, retried sends after a recall, and bounded identifiers and times.
  */

@@ -24,7 +24,7 @@ const CONTRACT_CATEGORIES = [
 ];
 
 describe('GET /policy', () => {
-  it('answers the five categories exactly as CONTRACT.md lists them', async () => {
+  it('answers the five categories exactly as docs/api.md (Policy) lists them', async () => {
     const response = (await getPolicy(
       httpEvent('GET', '/policy'),
       lambdaContext(),

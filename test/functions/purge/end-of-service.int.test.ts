@@ -25,7 +25,7 @@ import { exportedMessages } from '../../support/personal.js';
 import { adminQuery } from '../apps/client.js';
 
 /**
- * End of service (CONTRACT.md "end of service"): an app with messages, profiles, telemetry, a deletion
+ * End of service (docs/policy.md "End of service"): an app with messages, profiles, telemetry, a deletion
  * request and a legal hold is terminated (back-dated) and purged through the real handler. Afterwards a
  * raw read of every table finds nothing of it but what the active hold covers, the hold, and receipts
  * that name no account; a new registration of the same SdkAppid sees none of it; after the release the

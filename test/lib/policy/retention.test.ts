@@ -22,7 +22,7 @@ describe('the schedule as data', () => {
     }
   });
 
-  it('ties each category to its clause with the exact retention of POLICY.md', () => {
+  it('ties each category to its clause with the exact retention of docs/policy.md', () => {
     expect(CATEGORY_IDS.map((id) => [id, CATEGORIES[id].clause])).toEqual([
       ['log', 'P2'],
       ['monitoring', 'P3'],

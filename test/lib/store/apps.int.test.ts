@@ -112,7 +112,7 @@ describe('app store on DynamoDB Local', () => {
   });
 
   describe('termination', () => {
-    // P4 / POLICY.md: two calendar months, clamped to the end of a shorter month, in UTC.
+    // P4 (docs/policy.md): two calendar months, clamped to the end of a shorter month, in UTC.
     it.each([
       ['2025-12-31T10:00:00.000Z', '2026-02-28T10:00:00.000Z'],
       ['2023-12-31T23:59:59.000Z', '2024-02-29T23:59:59.000Z'],
