@@ -1,4 +1,4 @@
-/** `npm run docs:api`: rewrites docs/api.md from lib/http/openapi.ts (see scripts/docs/api-reference.ts). */
+/** `npm run docs:api`: rewrites docs/api.md from lib/http/routes.ts and functions/openapi/document.ts (see scripts/docs/api-reference.ts). */
 import { writeFileSync } from 'node:fs';
 import { renderApiReference } from './docs/api-reference.js';
 

@@ -8,6 +8,11 @@ import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import {
+  type DeletionRequestBody,
+  deletionRequestSchema,
+  idempotencyKeySchema,
+} from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
@@ -18,7 +23,6 @@ import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createDeletionRequestStore, toReceipt } from '../../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { type DeletionRequestBody, deletionRequestSchema, idempotencyKeySchema } from './schemas.js';
 
 const env = loadEnvironment();
 const logger = createLogger('deletion-requests');

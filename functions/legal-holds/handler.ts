@@ -8,6 +8,7 @@ import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { type LegalHoldBody, legalHoldSchema } from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
 import { waitOutCaches } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
@@ -22,7 +23,6 @@ import { createExpiryIndex } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { parkWhatTtlCouldReach } from './protect.js';
-import { type LegalHoldBody, legalHoldSchema } from './schemas.js';
 
 const env = loadEnvironment();
 const logger = createLogger('legal-holds');

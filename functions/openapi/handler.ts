@@ -1,10 +1,10 @@
 import { loadEnvironment } from '../../lib/config.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
-import { openApiDocument } from '../../lib/http/openapi.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { openApiDocument } from './document.js';
 
 const env = loadEnvironment();
 const logger = createLogger('openapi');

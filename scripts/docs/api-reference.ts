@@ -1,8 +1,9 @@
-import { type Actor, openApiDocument, ROUTES, type RouteDoc, routeKey } from '../../lib/http/openapi.js';
+import { openApiDocument } from '../../functions/openapi/document.js';
+import { type Actor, ROUTES, type RouteDoc, routeKey } from '../../lib/http/routes.js';
 
 /**
  * docs/api.md, rendered from the same route table and zod schemas as `GET /openapi.json`
- * (lib/http/openapi.ts), so the two cannot drift: test/docs/api-reference.test.ts fails when the
+ * (lib/http/routes.ts), so the two cannot drift: test/docs/api-reference.test.ts fails when the
  * committed file differs from this output (`npm run docs:api` rewrites it).
  */
 const WHO: Readonly<Record<Actor, string>> = {
@@ -31,8 +32,8 @@ const anchor = (route: RouteDoc) =>
 
 const HEADER = `# HTTP API reference
 
-Generated from \`lib/http/openapi.ts\` (the route table and the zod schemas \`GET /openapi.json\` is made
-from) by \`npm run docs:api\`; \`npm test\` fails when this file and the code disagree. Do not edit by hand.
+Generated from \`lib/http/routes.ts\` and \`functions/openapi/document.ts\` (the route table and the zod
+schemas \`GET /openapi.json\` is made from) by \`npm run docs:api\`; \`npm test\` fails when this file and the code disagree. Do not edit by hand.
 
 ## Who calls, and how each authenticates
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, routeKey } from '../../lib/http/openapi.js';
+import { ROUTES, routeKey } from '../../lib/http/routes.js';
 import { BACKUP_RESTORABLE_DAYS } from '../../lib/policy/categories.js';
 import { CONTRACT_ROUTE_KEYS, REPO_ROOT } from '../functions/openapi/serverless-routes.js';
 import {

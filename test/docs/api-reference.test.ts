@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROUTES, routeKey } from '../../lib/http/openapi.js';
+import { ROUTES, routeKey } from '../../lib/http/routes.js';
 import { renderApiReference } from '../../scripts/docs/api-reference.js';
 
 const committed = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
 
 describe('docs/api.md', () => {
-  it('is exactly what lib/http/openapi.ts renders (run `npm run docs:api` after changing a route)', () => {
+  it('is exactly what lib/http/routes.ts and functions/openapi/document.ts render (run `npm run docs:api` after changing a route)', () => {
     expect(committed === renderApiReference(), 'docs/api.md is stale: run npm run docs:api').toBe(true);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openApiDocument, ROUTES, routeKey } from '../../../lib/http/openapi.js';
+import { openApiDocument } from '../../../functions/openapi/document.js';
+import { ROUTES, routeKey } from '../../../lib/http/routes.js';
 import { CONTRACT_ROUTE_KEYS, httpApiRoutes } from './serverless-routes.js';
 
 const document = openApiDocument();

@@ -79,7 +79,7 @@ export function httpApiRoutes(root = REPO_ROOT): HttpApiRoute[] {
 
 /**
  * The routes the published contract names (docs/api.md). The contract only grows and a route keeps its
- * meaning, so this list is written down here, independently of lib/http/openapi.ts: a route dropped or
+ * meaning, so this list is written down here, independently of lib/http/routes.ts: a route dropped or
  * renamed there fails the test that every one of these is documented and deployed.
  */
 export const CONTRACT_ROUTE_KEYS: readonly string[] = [

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { CATEGORY_IDS, PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
+import { CATEGORY_IDS, PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
 
 /**
  * Zod descriptions of the API shapes that no handler validates: the answers of every route. They feed
- * the OpenAPI document only; request bodies come from the handlers' own schemas (lib/http/openapi.ts).
+ * the OpenAPI document only; request bodies come from the handlers' own schemas (functions/openapi/document.ts).
  */
 
 const isoDateTime = z.iso.datetime({ offset: true });

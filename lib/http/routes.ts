@@ -1,0 +1,235 @@
+/**
+ * Every HTTP route in one table: method, path, who may call it, the body and answers it documents.
+ * `GET /openapi.json` (functions/openapi/document.ts) and docs/api.md are rendered from it;
+ * test/functions/openapi and test/deploy check it against serverless.yml's httpApi events, so a route
+ * cannot be deployed undocumented or documented undeployed.
+ */
+
+/** A schema the document names, as `#/components/schemas/<name>` (functions/openapi/document.ts). */
+export type ComponentName =
+  | 'AppConfig'
+  | 'PrivacySettings'
+  | 'PrivacyPatch'
+  | 'TerminationRequest'
+  | 'TerminationAnswer'
+  | 'ReactivationAnswer'
+  | 'AppView'
+  | 'DeletionRequestBody'
+  | 'DeletionAccepted'
+  | 'DeletionRequestStatus'
+  | 'UserDataExport'
+  | 'AppExport'
+  | 'LegalHoldBody'
+  | 'LegalHold'
+  | 'LegalHolds'
+  | 'MonitoringPoints'
+  | 'Conformance'
+  | 'Policy'
+  | 'CallbackBody'
+  | 'CallbackAnswer'
+  | 'Problem';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+/** Who may call a route (docs/api.md, "Who calls"); several mean any one of them. */
+export type Actor = 'public' | 'operator' | 'appAdmin' | 'imService';
+
+export interface Answer {
+  readonly description: string;
+  readonly schema?: ComponentName;
+  /** Default `application/json`. */
+  readonly contentType?: string;
+}
+
+export interface RouteDoc {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly actors: readonly Actor[];
+  readonly body?: { readonly schema: ComponentName; readonly required: boolean };
+  readonly query?: readonly string[];
+  readonly headers?: readonly string[];
+  readonly answers: Readonly<Record<number, Answer>>;
+}
+
+const json = (description: string, schema: ComponentName): Answer => ({ description, schema });
+
+/** Every HTTP route (docs/api.md is rendered from this table). */
+export const ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'POST',
+    path: '/im/callback',
+    operationId: 'imCallback',
+    summary: 'Tencent IM third-party callback: D5 guard, stores messages and profiles under D1/D2',
+    actors: ['imService'],
+    body: { schema: 'CallbackBody', required: true },
+    query: ['CallbackCommand', 'contenttype', 'ClientIP', 'OptPlatform'],
+    answers: {
+      200: json(
+        'handled, or an unknown command ignored; a rejected message carries ErrorCode 120001/10100',
+        'CallbackAnswer',
+      ),
+      400: json('malformed body for a known command; nothing stored', 'CallbackAnswer'),
+      401: json('bad or missing Sign, stale RequestTime', 'CallbackAnswer'),
+      403: json('unknown, terminated or purged app', 'CallbackAnswer'),
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/apps/{sdkAppId}',
+    operationId: 'putApp',
+    summary: "Register or replace an app's configuration (P4)",
+    actors: ['operator'],
+    body: { schema: 'AppConfig', required: true },
+    answers: { 200: json('the stored configuration, secrets redacted', 'AppView') },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}',
+    operationId: 'getApp',
+    summary: "The app's configuration, secrets redacted",
+    actors: ['operator', 'appAdmin'],
+    answers: { 200: json('the configuration', 'AppView'), 404: json('unknown or purged app', 'Problem') },
+  },
+  {
+    method: 'PATCH',
+    path: '/apps/{sdkAppId}/privacy',
+    operationId: 'patchPrivacy',
+    summary: 'Change the D1/D2/D5 settings',
+    actors: ['appAdmin'],
+    body: { schema: 'PrivacyPatch', required: true },
+    answers: { 200: json('the configuration after the change', 'AppView') },
+  },
+  {
+    method: 'POST',
+    path: '/apps/{sdkAppId}/termination',
+    operationId: 'terminateApp',
+    summary: 'Terminate: the configuration is purged 2 calendar months later (P4)',
+    actors: ['operator'],
+    body: { schema: 'TerminationRequest', required: false },
+    answers: { 200: json('terminated', 'TerminationAnswer'), 404: json('unknown or purged app', 'Problem') },
+  },
+  {
+    method: 'DELETE',
+    path: '/apps/{sdkAppId}/termination',
+    operationId: 'reactivateApp',
+    summary: 'Reactivate before the purge',
+    actors: ['operator'],
+    answers: { 200: json('active again', 'ReactivationAnswer'), 404: json('already purged', 'Problem') },
+  },
+  {
+    method: 'POST',
+    path: '/apps/{sdkAppId}/deletion-requests',
+    operationId: 'requestDeletion',
+    summary: "Request deletion of an account's, or every account's, personal data (D3)",
+    actors: ['appAdmin'],
+    body: { schema: 'DeletionRequestBody', required: true },
+    headers: ['Idempotency-Key'],
+    answers: {
+      202: json(
+        'accepted (or the earlier request with the same Idempotency-Key); due one calendar month later',
+        'DeletionAccepted',
+      ),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/deletion-requests/{id}',
+    operationId: 'getDeletionRequest',
+    summary: 'A deletion request: status, counts deleted and withheld by legal holds',
+    actors: ['appAdmin'],
+    answers: { 200: json('the request', 'DeletionRequestStatus'), 404: json('unknown request', 'Problem') },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/users/{account}/data',
+    operationId: 'exportUserData',
+    summary: 'Access/export: every unexpired userInfo and messages item stored for the account',
+    actors: ['appAdmin'],
+    answers: { 200: json('the stored data', 'UserDataExport') },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/export',
+    operationId: 'exportApp',
+    summary:
+      'End of service: every unexpired userInfo and messages item of the app, a page at a time (also until purgeAt)',
+    actors: ['appAdmin'],
+    answers: {
+      200: json('a page of the app data', 'AppExport'),
+      400: json('a cursor this route did not return', 'Problem'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/apps/{sdkAppId}/legal-holds',
+    operationId: 'createLegalHold',
+    summary: 'Place a legal hold (D3 exception): matching data is neither expired nor deleted',
+    actors: ['operator'],
+    body: { schema: 'LegalHoldBody', required: true },
+    answers: { 201: json('created: the hold, its id included', 'LegalHold') },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/legal-holds',
+    operationId: 'listLegalHolds',
+    summary: 'Every legal hold of the app, released ones included',
+    actors: ['operator'],
+    answers: { 200: json('the holds', 'LegalHolds') },
+  },
+  {
+    method: 'DELETE',
+    path: '/apps/{sdkAppId}/legal-holds/{id}',
+    operationId: 'releaseLegalHold',
+    summary: 'Release a legal hold; withheld deletions and overdue expiries then proceed',
+    actors: ['operator'],
+    answers: {
+      200: json('released: the hold with releasedAt', 'LegalHold'),
+      404: json('unknown hold', 'Problem'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/metrics',
+    operationId: 'getMetrics',
+    summary: 'P3 monitoring: per-minute requests, success rate, average latency (at most 2 days old)',
+    actors: ['appAdmin', 'operator'],
+    answers: { 200: json('the points', 'MonitoringPoints') },
+  },
+  {
+    method: 'GET',
+    path: '/conformance',
+    operationId: 'getConformance',
+    summary: 'Evidence: per category, items stored and items overdue for expiry or purge',
+    actors: ['operator'],
+    answers: { 200: json('the evidence', 'Conformance') },
+  },
+  {
+    method: 'GET',
+    path: '/policy',
+    operationId: 'getPolicy',
+    summary: 'The retention schedule as JSON',
+    actors: ['public'],
+    answers: { 200: json('the schedule', 'Policy') },
+  },
+  {
+    method: 'GET',
+    path: '/privacy',
+    operationId: 'getPrivacyPage',
+    summary: 'The retention schedule as an HTML page, in Chinese and English',
+    actors: ['public'],
+    answers: { 200: { description: 'the page', contentType: 'text/html' } },
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This API described as OpenAPI 3.1 (docs/api.md is rendered from the same source)',
+    actors: ['public'],
+    answers: { 200: { description: 'OpenAPI 3.1 document' } },
+  },
+];
+
+/** `"GET /apps/{sdkAppId}"`: the key API Gateway (and serverless.yml) names a route by. */
+export const routeKey = (route: { method: string; path: string }): string =>
+  `${route.method.toUpperCase()} ${route.path}`;
