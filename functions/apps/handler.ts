@@ -13,13 +13,13 @@ import { json } from '../../lib/http/response.js';
 import { waitOutCaches } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
+import { terminateApp } from '../../lib/operations/terminate-app.js';
 import { type AppConfig, appConfigSchema, type PrivacySettingsInput } from '../../lib/policy/app-config.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import { optionalJsonBody } from './optional-body.js';
 import { sdkAppIdOf } from './schemas.js';
-import { terminateApp } from './termination.js';
 import { appView } from './view.js';
 
 const env = loadEnvironment();

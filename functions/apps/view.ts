@@ -4,7 +4,7 @@ import {
   mayShareWithTrtc,
   redactAppConfig,
 } from '../../lib/policy/app-config.js';
-import { type PrivacySettings, resolvePrivacySettings } from '../../lib/policy/retention.js';
+import { type PrivacySettings, resolvePrivacySettings } from '../../lib/policy/privacy-settings.js';
 import type { AppRecord, AppStatus } from '../../lib/store/apps.js';
 
 /** What the admin routes answer about an app: the config with every secret redacted, plus derived facts. */

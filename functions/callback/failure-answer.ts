@@ -6,7 +6,7 @@ import {
   tencentOk,
   tencentRefusal,
 } from '../../lib/http/tencent-answer.js';
-import { resolvePrivacySettings } from '../../lib/policy/retention.js';
+import { resolvePrivacySettings } from '../../lib/policy/privacy-settings.js';
 import { C2C_REJECT_CODE, GROUP_REJECT_CODE } from './commands/before-send.js';
 import { phaseOf } from './commands/index.js';
 

@@ -4,7 +4,7 @@ import { BadRequestError, ForbiddenError } from '../../lib/errors.js';
 import { parseJson, validate } from '../../lib/http/body.js';
 import { type TencentResponse, tencentOk } from '../../lib/http/tencent-answer.js';
 import { isResidentHere } from '../../lib/policy/app-config.js';
-import { resolvePrivacySettings } from '../../lib/policy/retention.js';
+import { resolvePrivacySettings } from '../../lib/policy/privacy-settings.js';
 import { remainingBudgetMs, withinBudget } from './budget.js';
 import { COMMANDS } from './commands/index.js';
 import type { CallbackDeps } from './commands/types.js';

@@ -7,15 +7,22 @@ import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { createExpiryDeps } from '../expire/deps.js';
-import { measureConformance } from './measure.js';
+import { createExpiryIndex, type ExpiringTableKey } from '../../lib/store/expiry-index.js';
+import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
+import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import { type ConformanceDeps, measureConformance } from './measure.js';
 
 const env = loadEnvironment();
 const logger = createLogger('conformance');
 const doc = createDocumentClient(
   createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region, requestTimeoutMs: 5000 }),
 );
-const deps = createExpiryDeps(doc, env.tables);
+const index = (table: ExpiringTableKey) => createExpiryIndex({ doc, tableName: env.tables[table], table });
+const deps: ConformanceDeps = {
+  indexes: { apps: index('apps'), personal: index('personal'), telemetry: index('telemetry') },
+  state: createExpiryStateStore({ doc, tableName: env.tables.governance }),
+  holds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
+};
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 

@@ -11,11 +11,13 @@ import { epochSeconds, monthOf, monthRange } from '../../lib/policy/time.js';
 import {
   CATEGORY_TABLES,
   createLimiter,
+  type ExpiringTableKey,
   type ExpiryIndex,
   heldBucket,
 } from '../../lib/store/expiry-index.js';
+import type { ExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { expiryBucketsOfMonth } from '../../lib/store/keys.js';
-import type { ExpiryDeps } from '../expire/run.js';
+import type { ActiveHolds } from '../../lib/store/legal-holds.js';
 
 /**
  * GET /conformance evidence, from the expiry index only (Query, Select COUNT; never a Scan):
@@ -34,8 +36,15 @@ export interface ConformanceReport {
   categories: Record<CategoryId, CategoryConformance>;
 }
 
+/** What a measurement reads: the expiry indexes, the expiry checkpoints and held buckets, active holds. */
+export interface ConformanceDeps {
+  readonly indexes: Readonly<Record<ExpiringTableKey, ExpiryIndex>>;
+  readonly state: Pick<ExpiryStateStore, 'getCheckpoint' | 'listHeldBuckets'>;
+  readonly holds: ActiveHolds;
+}
+
 export async function measureConformance(
-  deps: ExpiryDeps,
+  deps: ConformanceDeps,
   opts: { now: Date; concurrency?: number },
 ): Promise<ConformanceReport> {
   const { now } = opts;

@@ -1,7 +1,12 @@
 import type { Context } from 'aws-lambda';
 import type { AsyncInvoker } from '../../lib/lambda/invoke.js';
+import {
+  type EraseDeps,
+  type EraseOutcome,
+  eraseRequest,
+  isDue,
+} from '../../lib/operations/erase-request.js';
 import type { DeletionRequest } from '../../lib/store/deletion-requests.js';
-import { type EraseDeps, type EraseOutcome, eraseRequest, isDue } from './erase-request.js';
 
 /** What starts the worker: a request to run now, a hold release for an app, or the schedule (anything else). */
 export type WorkerEvent =

@@ -1,9 +1,9 @@
+import { type EraseBudget, type EraseDeps, eraseRequest } from '../../lib/operations/erase-request.js';
 import { PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
 import type { StoredApp } from '../../lib/store/apps.js';
 import type { DeletionRequest, DeletionRequestCreator } from '../../lib/store/deletion-requests.js';
 import type { InactiveHoldEraser } from '../../lib/store/legal-holds.js';
 import type { TelemetryStore } from '../../lib/store/telemetry.js';
-import { type EraseBudget, type EraseDeps, eraseRequest } from '../deletion-worker/erase-request.js';
 
 /**
  * End of service (P4 with D1–D3): before an app's configuration goes, everything of its end users

@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { EraseBudget } from '../../lib/operations/erase-request.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
 import { APP_CATEGORY, type AppStore, type StoredApp } from '../../lib/store/apps.js';
 import type { AuditEntry, AuditStore } from '../../lib/store/audit.js';
 import type { RetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
-import type { EraseBudget } from '../deletion-worker/erase-request.js';
 import type { AppErasure } from './erase-app.js';
 
 /**

@@ -5,10 +5,10 @@ import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
 import { createLogger } from '../../lib/log.js';
+import { terminateApp } from '../../lib/operations/terminate-app.js';
 import { sdkAppIdSchema } from '../../lib/policy/identifiers.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { terminateApp } from '../apps/termination.js';
 
 const env = loadEnvironment();
 const logger = createLogger('termination-events');

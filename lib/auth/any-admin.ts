@@ -2,8 +2,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { AppStore } from '../store/apps.js';
 import { assertSameApp, authenticateAppAdmin } from './app-admin.js';
-import { createOperatorVerifier, hasOperatorCredentials, type OperatorVerifier } from './operator.js';
-import { setPrincipal } from './principal.js';
+import { createOperatorVerifier, hasOperatorCredentials } from './operator.js';
+import { type OperatorVerifier, setPrincipal } from './principal.js';
 
 /**
  * Routes open to the operator and to the app's own admin: an `Authorization` header means the

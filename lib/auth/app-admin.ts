@@ -3,8 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { isSdkAppId } from '../policy/identifiers.js';
 import type { AppRecord, AppStore } from '../store/apps.js';
-import type { OperatorVerifier } from './operator.js';
-import { setPrincipal } from './principal.js';
+import { type OperatorVerifier, setPrincipal } from './principal.js';
 import { headerOf, pathParameterOf, queryOf } from './request-parts.js';
 import { verifyUserSig } from './usersig.js';
 

@@ -6,7 +6,7 @@ import { ForbiddenError, StoreError, UnauthorizedError } from '../errors.js';
 import type { AppStore } from '../store/apps.js';
 import { authenticateAppAdmin, hasAppAdminCredentials } from './app-admin.js';
 import { constantTimeEqual } from './constant-time.js';
-import { setPrincipal } from './principal.js';
+import { type OperatorVerifier, setPrincipal } from './principal.js';
 import { headerOf } from './request-parts.js';
 
 /** Where the operator token comes from: a literal (local), or an SSM SecureString (deployed). */
@@ -17,11 +17,6 @@ export interface OperatorTokenOptions {
   readonly tokenParameter?: string | undefined;
   /** Passed to @middy/ssm (e.g. `AwsClient`, `awsClientOptions`); mainly for tests. */
   readonly ssmOptions?: Record<string, unknown>;
-}
-
-export interface OperatorVerifier {
-  /** Resolves when the request carries the operator's bearer token; throws UnauthorizedError otherwise. */
-  verify(request: Request): Promise<void>;
 }
 
 const INTERNAL_KEY = 'imRetentionOperatorToken';

@@ -1,3 +1,4 @@
+import type { Request } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { AppRecord } from '../store/apps.js';
 
@@ -6,6 +7,12 @@ export type Principal =
   | { readonly kind: 'operator' }
   | { readonly kind: 'appAdmin'; readonly sdkAppId: string; readonly app: AppRecord }
   | { readonly kind: 'imService'; readonly app: AppRecord };
+
+/** The operator check (lib/auth/operator.ts), as the app-admin and any-admin middlewares take it. */
+export interface OperatorVerifier {
+  /** Resolves when the request carries the operator's bearer token; throws UnauthorizedError otherwise. */
+  verify(request: Request): Promise<void>;
+}
 
 export type AuthenticatedEvent<E = APIGatewayProxyEventV2> = E & { auth: Principal };
 

@@ -1,5 +1,5 @@
 import { MAX_PERSONAL_RETENTION_DAYS, PERSONAL_CATEGORY_IDS, type PersonalCategoryId } from './categories.js';
-import type { PrivacySettings } from './retention.js';
+import type { PrivacySettings } from './privacy-settings.js';
 import { addDays, expirySeconds } from './time.js';
 
 /**

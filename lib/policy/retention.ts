@@ -1,44 +1,9 @@
-import type { PrivacySettingsInput, SensitiveDataMode, StorageMode } from './app-config.js';
-import {
-  CATEGORIES,
-  type CategoryId,
-  DEFAULT_PERSONAL_RETENTION_DAYS,
-  type PersonalCategoryId,
-} from './categories.js';
+import { CATEGORIES, type CategoryId, type PersonalCategoryId } from './categories.js';
+import type { PrivacySettings } from './privacy-settings.js';
 import { expiryUnderCuts, type RetentionCut } from './retention-cuts.js';
 import { addCalendarMonths, addDays, expirySeconds } from './time.js';
 
 export type { SensitiveDataMode, StorageMode } from './app-config.js';
-
-export interface PersonalDataSetting {
-  readonly mode: StorageMode;
-  readonly retentionDays: number;
-}
-
-/** An app's D1/D2/D5 choices with every default filled in. */
-export interface PrivacySettings {
-  readonly userInfo: PersonalDataSetting;
-  readonly messages: PersonalDataSetting;
-  readonly sensitiveData: SensitiveDataMode;
-}
-
-export const DEFAULT_SENSITIVE_DATA_MODE: SensitiveDataMode = 'mask';
-
-/** D1/D2: stored by default, for 7 days when no period is set; D5: mask by default. */
-export function resolvePrivacySettings(input: PrivacySettingsInput | undefined): PrivacySettings {
-  return {
-    userInfo: resolvePersonal(input?.userInfo),
-    messages: resolvePersonal(input?.messages),
-    sensitiveData: input?.sensitiveData ?? DEFAULT_SENSITIVE_DATA_MODE,
-  };
-}
-
-function resolvePersonal(input: PrivacySettingsInput['userInfo']): PersonalDataSetting {
-  return {
-    mode: input?.mode ?? 'stored',
-    retentionDays: input?.retentionDays ?? DEFAULT_PERSONAL_RETENTION_DAYS,
-  };
-}
 
 /** When a P2/P3 record made at `at` expires. */
 export function fixedExpiry(category: 'log' | 'monitoring', at: Date): Date {

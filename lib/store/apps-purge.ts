@@ -2,8 +2,13 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import { epochSeconds, expirySeconds, monthOf, monthRange } from '../policy/time.js';
-import type { StoredApp } from './apps.js';
-import { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS, readStoredApp, send } from './apps-records.js';
+import {
+  APP_CATEGORY,
+  CONFIG_TTL_MARGIN_SECONDS,
+  readStoredApp,
+  type StoredApp,
+  send,
+} from './apps-records.js';
 import type { AuditPut } from './audit.js';
 import { expiringAttributes, expiryBucketsOfMonth } from './keys.js';
 import { queryAllPages } from './query-pages.js';

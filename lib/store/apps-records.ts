@@ -2,7 +2,6 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import type { AppConfig } from '../policy/app-config.js';
 import type { RetentionCuts } from '../policy/retention-cuts.js';
-import type { StoredApp } from './apps.js';
 
 /**
  * The app item's layout (documented in apps.ts), shared by the configuration side (apps.ts) and the
@@ -11,6 +10,34 @@ import type { StoredApp } from './apps.js';
 export const APP_CATEGORY = 'config';
 /** How long after its due time a terminated app's TTL falls: three runs of the hourly purge. */
 export const CONFIG_TTL_MARGIN_SECONDS = 3 * 3600;
+
+/** An app's lifecycle: active -> terminated -> purged (the item gone, or past purgeAt for every reader). */
+export type AppStatus = 'active' | 'terminated';
+
+export interface AppRecord {
+  sdkAppId: string;
+  /** Full config INCLUDING secrets: never return it unredacted. */
+  config: AppConfig;
+  status: AppStatus;
+  terminatedAt?: string;
+  purgeAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * D1/D2 retention cuts still in force (lib/policy/retention-cuts.ts): every read of stored personal
+   * data applies them, so a shorter retention hides what it ends at once.
+   */
+  retentionCuts?: RetentionCuts;
+}
+
+/** The stored item's lifecycle bookkeeping, for the purge. */
+export interface StoredApp extends AppRecord {
+  readonly version: number;
+  readonly expiresAt?: number;
+  readonly expiryBucket?: string;
+  readonly ttlDeleteAt?: number;
+  readonly heldBy?: string[];
+}
 
 /** The stored item as is, including purge-due ones (consistent read). */
 export async function readStoredApp(

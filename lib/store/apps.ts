@@ -8,11 +8,20 @@ import {
 import { ConflictError, NotFoundError, StoreError } from '../errors.js';
 import type { AppConfig, PrivacySettingsInput } from '../policy/app-config.js';
 import { PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
-import { configPurgeAt, resolvePrivacySettings } from '../policy/retention.js';
-import { cutsOfChange, mergeCuts, type RetentionCuts, registrationCuts } from '../policy/retention-cuts.js';
+import { resolvePrivacySettings } from '../policy/privacy-settings.js';
+import { configPurgeAt } from '../policy/retention.js';
+import { cutsOfChange, mergeCuts, registrationCuts } from '../policy/retention-cuts.js';
 import { expirySeconds } from '../policy/time.js';
 import { type AppPurgeStore, createAppPurgeStore } from './apps-purge.js';
-import { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS, readStoredApp, toItem, toStored } from './apps-records.js';
+import {
+  APP_CATEGORY,
+  type AppRecord,
+  CONFIG_TTL_MARGIN_SECONDS,
+  readStoredApp,
+  type StoredApp,
+  toItem,
+  toStored,
+} from './apps-records.js';
 import { expiringAttributes } from './keys.js';
 import { isLive } from './live.js';
 import type { RetentionCutRegistry } from './retention-cut-registry.js';
@@ -20,7 +29,13 @@ import { isAnyConditionFailure } from './sdk-errors.js';
 
 // The purge's half lives in apps-purge.ts, the item layout in apps-records.ts; re-exported from here.
 export type { AppPurgeStore, PurgeCandidate } from './apps-purge.js';
-export { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS } from './apps-records.js';
+export {
+  APP_CATEGORY,
+  type AppRecord,
+  type AppStatus,
+  CONFIG_TTL_MARGIN_SECONDS,
+  type StoredApp,
+} from './apps-records.js';
 
 /**
  * P4 app configuration, one item per app in the apps table (pk `appId`).
@@ -30,33 +45,8 @@ export { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS } from './apps-records.js';
  * Its expiresAt (the TTL) is CONFIG_TTL_MARGIN_SECONDS after its due time, so the purge (hourly,
  * with an audit record and legal holds checked) comes first and TTL or `expire` are only a backstop.
  */
-export type AppStatus = 'active' | 'terminated';
 
-export interface AppRecord {
-  sdkAppId: string;
-  /** Full config INCLUDING secrets: never return it unredacted. */
-  config: AppConfig;
-  status: AppStatus;
-  terminatedAt?: string;
-  purgeAt?: string;
-  createdAt: string;
-  updatedAt: string;
-  /**
-   * D1/D2 retention cuts still in force (lib/policy/retention-cuts.ts): every read of stored personal
-   * data applies them, so a shorter retention hides what it ends at once.
-   */
-  retentionCuts?: RetentionCuts;
-}
-
-/** The stored item's lifecycle bookkeeping, for the purge. */
-export interface StoredApp extends AppRecord {
-  readonly version: number;
-  readonly expiresAt?: number;
-  readonly expiryBucket?: string;
-  readonly ttlDeleteAt?: number;
-  readonly heldBy?: string[];
-}
-
+/** What `terminate` answers: the record as it now stands. */
 export interface TerminationResult {
   readonly record: AppRecord;
   /** True when the app was already terminated: the first termination stands. */

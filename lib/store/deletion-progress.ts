@@ -9,14 +9,17 @@ import { type CategoryCounts, zeroCounts } from '../policy/deletion.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import {
   auditDetails,
+  type DeletionRequest,
   deletionPartition,
+  type ErasureCursor,
   lockSort,
+  type PendingBatch,
   readRequest,
   requestKey,
   subjectKeyOf,
   toRequest,
+  type WithheldCounts,
 } from './deletion-records.js';
-import type { DeletionRequest, ErasureCursor, PendingBatch, WithheldCounts } from './deletion-requests.js';
 import { failedConditions, isConditionFailure } from './sdk-errors.js';
 
 /**

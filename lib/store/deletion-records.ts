@@ -1,7 +1,61 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
-import type { DeletionRequest, DeletionSubjectKind } from './deletion-requests.js';
+import type { PersonalCategoryId } from '../policy/categories.js';
+import type { CategoryCounts, DeletionStatus } from '../policy/deletion.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
+import type { ItemKey } from './personal-keys.js';
+
+/** A deletion request as stored (the layout is documented in deletion-requests.ts). */
+export type DeletionSubjectKind = 'account' | 'allAccounts' | 'group';
+
+export interface ErasureCursor {
+  /** Index into the request's erasure steps (personal-erasure.ts `erasureSteps`). */
+  readonly step: number;
+  /** The owner index's LastEvaluatedKey within that step. */
+  readonly lastKey?: Record<string, unknown>;
+}
+
+export interface PendingBatch {
+  /** Keys to delete. */
+  readonly keys: ItemKey[];
+  /** Messages to replace by tombstones keeping their expiry. */
+  readonly tombstones?: Array<{ key: ItemKey; app: string; expiresAt: number }>;
+  readonly counts: CategoryCounts;
+}
+
+export interface WithheldCounts extends CategoryCounts {
+  readonly holds: string[];
+}
+
+export interface DeletionRequest {
+  readonly id: string;
+  readonly app: string;
+  readonly subject: DeletionSubjectKind;
+  /** Plain account: present only while the request is open. */
+  readonly account?: string;
+  /** The destroyed group whose messages a `group` request erases. */
+  readonly groupId?: string;
+  /** HMAC of the account (lib/policy/pseudonym.ts); kept after completion. */
+  readonly accountHash?: string;
+  readonly categories: PersonalCategoryId[];
+  readonly status: DeletionStatus;
+  readonly createdAt: string;
+  readonly dueAt: string;
+  readonly completedAt?: string;
+  readonly requestedBy: string;
+  readonly deleted: CategoryCounts;
+  /** What the last finished pass left because of legal holds. */
+  readonly withheld: WithheldCounts;
+  /** Bumped when a joining request widens the categories: the current pass starts again. */
+  readonly generation: number;
+  readonly cursor?: ErasureCursor;
+  readonly pending?: PendingBatch;
+  readonly passWithheld?: CategoryCounts;
+  readonly passHolds?: string[];
+  readonly leaseOwner?: string;
+  /** Epoch milliseconds. */
+  readonly leaseUntil?: number;
+}
 
 /**
  * The deletion request's item layout (documented in deletion-requests.ts), shared by the request side

@@ -18,6 +18,8 @@ import type { AuditEntry, AuditStore } from './audit.js';
 import { createDeletionProgressStore, type DeletionProgressStore } from './deletion-progress.js';
 import {
   auditDetails,
+  type DeletionRequest,
+  type DeletionSubjectKind,
   deletionPartition,
   lockSort,
   readItem,
@@ -25,10 +27,10 @@ import {
   requestKey,
   subjectKeyOf,
   toRequest,
+  type WithheldCounts,
 } from './deletion-records.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
 import { isLive } from './live.js';
-import type { ItemKey } from './personal-keys.js';
 import { queryAllPages } from './query-pages.js';
 import { failedConditions, isAnyConditionFailure } from './sdk-errors.js';
 
@@ -40,7 +42,14 @@ export {
   type PageCheckpoint,
   type PassOutcome,
 } from './deletion-progress.js';
-export { deletionPartition } from './deletion-records.js';
+export {
+  type DeletionRequest,
+  type DeletionSubjectKind,
+  deletionPartition,
+  type ErasureCursor,
+  type PendingBatch,
+  type WithheldCounts,
+} from './deletion-records.js';
 
 /**
  * D3 deletion requests in the governance table (docs/api.md).
@@ -56,56 +65,6 @@ export { deletionPartition } from './deletion-records.js';
  * index cursor, the batch about to be deleted (`pending`, counted once it is gone) and the counts,
  * every write conditional on the worker's lease, so a crash or timeout resumes exactly.
  */
-export type DeletionSubjectKind = 'account' | 'allAccounts' | 'group';
-
-export interface ErasureCursor {
-  /** Index into the request's erasure steps (personal-erasure.ts `erasureSteps`). */
-  readonly step: number;
-  /** The owner index's LastEvaluatedKey within that step. */
-  readonly lastKey?: Record<string, unknown>;
-}
-
-export interface PendingBatch {
-  /** Keys to delete. */
-  readonly keys: ItemKey[];
-  /** Messages to replace by tombstones keeping their expiry. */
-  readonly tombstones?: Array<{ key: ItemKey; app: string; expiresAt: number }>;
-  readonly counts: CategoryCounts;
-}
-
-export interface WithheldCounts extends CategoryCounts {
-  readonly holds: string[];
-}
-
-export interface DeletionRequest {
-  readonly id: string;
-  readonly app: string;
-  readonly subject: DeletionSubjectKind;
-  /** Plain account: present only while the request is open. */
-  readonly account?: string;
-  /** The destroyed group whose messages a `group` request erases. */
-  readonly groupId?: string;
-  /** HMAC of the account (lib/policy/pseudonym.ts); kept after completion. */
-  readonly accountHash?: string;
-  readonly categories: PersonalCategoryId[];
-  readonly status: DeletionStatus;
-  readonly createdAt: string;
-  readonly dueAt: string;
-  readonly completedAt?: string;
-  readonly requestedBy: string;
-  readonly deleted: CategoryCounts;
-  /** What the last finished pass left because of legal holds. */
-  readonly withheld: WithheldCounts;
-  /** Bumped when a joining request widens the categories: the current pass starts again. */
-  readonly generation: number;
-  readonly cursor?: ErasureCursor;
-  readonly pending?: PendingBatch;
-  readonly passWithheld?: CategoryCounts;
-  readonly passHolds?: string[];
-  readonly leaseOwner?: string;
-  /** Epoch milliseconds. */
-  readonly leaseUntil?: number;
-}
 
 /** What GET /apps/{sdkAppId}/deletion-requests/{id} answers: no account, plain or hashed. */
 export interface DeletionReceipt {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { decidePersonalStorage, resolvePrivacySettings } from '../../lib/policy/retention.js';
+import { resolvePrivacySettings } from '../../lib/policy/privacy-settings.js';
+import { decidePersonalStorage } from '../../lib/policy/retention.js';
 import { ACCOUNTS, type SoakApp } from './apps.js';
 import { type Stats, sendCallback } from './client.js';
 import type { Ledger, SentMessage } from './ledger.js';

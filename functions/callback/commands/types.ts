@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
 import type { TencentResponse } from '../../../lib/http/tencent-answer.js';
-import type { PrivacySettings } from '../../../lib/policy/retention.js';
+import type { PrivacySettings } from '../../../lib/policy/privacy-settings.js';
 import type { HoldsView } from '../../../lib/store/app-cache.js';
 import type { AppRecord } from '../../../lib/store/apps.js';
 import type { DeletionRequestCreator } from '../../../lib/store/deletion-requests.js';

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eraseRequest } from '../../../functions/deletion-worker/erase-request.js';
 import { runWorker } from '../../../functions/deletion-worker/run.js';
+import { eraseRequest } from '../../../lib/operations/erase-request.js';
 import { createAuditStore } from '../../../lib/store/audit.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { messageKey, userInfoKey } from '../../../lib/store/personal-keys.js';

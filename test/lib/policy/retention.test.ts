@@ -2,12 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_IDS } from '../../../lib/policy/categories.js';
 import { CLAUSES } from '../../../lib/policy/clauses.js';
-import {
-  configPurgeAt,
-  decidePersonalStorage,
-  fixedExpiry,
-  resolvePrivacySettings,
-} from '../../../lib/policy/retention.js';
+import { resolvePrivacySettings } from '../../../lib/policy/privacy-settings.js';
+import { configPurgeAt, decidePersonalStorage, fixedExpiry } from '../../../lib/policy/retention.js';
 
 const at = new Date('2026-11-29T12:00:00Z');
 

@@ -100,9 +100,9 @@ describe('maskSensitiveText', () => {
         (parts, tail) => {
           const text =
             // The detectors see full-width letters and digits as ASCII (foldWidth): neither may touch a value.
-            parts
+            `${parts
               .map(([before, value]) => embed(before, value, '', /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]/).text)
-              .join(' ') + ` ${tail}`;
+              .join(' ')} ${tail}`;
           const masked = maskSensitiveText(text);
           expect(detectSensitiveData(masked.text)).toEqual([]);
           expect(masked.text.length).toBe(text.length);

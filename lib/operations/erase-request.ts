@@ -6,24 +6,20 @@ import {
   statusAfterPass,
   unionIds,
   zeroCounts,
-} from '../../lib/policy/deletion.js';
-import { originalExpiresAt } from '../../lib/policy/expiry.js';
-import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
+} from '../policy/deletion.js';
+import { originalExpiresAt } from '../policy/expiry.js';
+import { coveringHolds, type LegalHold } from '../policy/legal-holds.js';
 import {
   type DeletionRequest,
   type DeletionRequestStore,
   GenerationChangedError,
   LeaseLostError,
-} from '../../lib/store/deletion-requests.js';
-import type { ExpiryStateStore } from '../../lib/store/expiry-state.js';
-import type { LegalHoldStore } from '../../lib/store/legal-holds.js';
-import {
-  erasureSteps,
-  type OwnerIndexItem,
-  type PersonalErasureStore,
-} from '../../lib/store/personal-erasure.js';
-import type { ItemKey } from '../../lib/store/personal-keys.js';
-import { isHeldSnapshot } from '../../lib/store/tombstones.js';
+} from '../store/deletion-requests.js';
+import type { ExpiryStateStore } from '../store/expiry-state.js';
+import type { LegalHoldStore } from '../store/legal-holds.js';
+import { erasureSteps, type OwnerIndexItem, type PersonalErasureStore } from '../store/personal-erasure.js';
+import type { ItemKey } from '../store/personal-keys.js';
+import { isHeldSnapshot } from '../store/tombstones.js';
 
 /**
  * One worker's pass over one deletion request: walk the owner index from the saved cursor, and for

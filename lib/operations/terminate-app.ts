@@ -1,5 +1,5 @@
-import { BadRequestError, StoreError } from '../../lib/errors.js';
-import type { AppStore } from '../../lib/store/apps.js';
+import { BadRequestError, StoreError } from '../errors.js';
+import type { AppStore } from '../store/apps.js';
 
 /** A termination may be recorded late (a past terminatedAt) but not ahead of time, beyond clock skew. */
 export const MAX_FUTURE_TERMINATION_SECONDS = 300;
