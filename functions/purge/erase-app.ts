@@ -46,8 +46,11 @@ export async function eraseAppData(
       categories: [...PERSONAL_CATEGORY_IDS],
       requestedBy: 'purge',
       // The same purge finds its own request again on its next run instead of starting another pass;
-      // the purge of a later registration of the same SdkAppid (after `previousPurge`) gets its own.
-      idempotencyKey: `purge:${previousPurge?.toISOString() ?? 'first'}:${app.purgeAt ?? ''}`,
+      // the purge of a later registration of the same SdkAppid gets its own (found by MODEL_RUNS=500:
+      // two registrations purged at the same instant once shared one, and the second erased nothing).
+      idempotencyKey: app.registrationId
+        ? `purge:${app.registrationId}`
+        : `purge:${previousPurge?.toISOString() ?? 'first'}:${app.purgeAt ?? ''}`,
     },
     now,
   );

@@ -37,6 +37,11 @@ export interface StoredApp extends AppRecord {
   readonly expiryBucket?: string;
   readonly ttlDeleteAt?: number;
   readonly heldBy?: string[];
+  /**
+   * Random, set when the SdkAppid is registered (again): names this registration apart from an earlier
+   * one of the same SdkAppid, whatever the clock says (the purge's erasure request is keyed by it).
+   */
+  readonly registrationId?: string;
 }
 
 /** The stored item as is, including purge-due ones (consistent read). */
@@ -80,6 +85,7 @@ export function toStored(item: Record<string, unknown>): StoredApp {
     ...(typeof item.expiryBucket === 'string' ? { expiryBucket: item.expiryBucket } : {}),
     ...(typeof item.ttlDeleteAt === 'number' ? { ttlDeleteAt: item.ttlDeleteAt } : {}),
     ...(Array.isArray(item.heldBy) ? { heldBy: item.heldBy.map(String) } : {}),
+    ...(typeof item.registrationId === 'string' ? { registrationId: item.registrationId } : {}),
     ...(item.retentionCuts && typeof item.retentionCuts === 'object'
       ? { retentionCuts: item.retentionCuts as RetentionCuts }
       : {}),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -166,7 +167,15 @@ export function createAppStore(opts: {
         const at = now.toISOString();
         return current
           ? { ...current, config, updatedAt: at, version: current.version + 1 }
-          : { sdkAppId, config, status: 'active', createdAt: at, updatedAt: at, version: 1 };
+          : {
+              sdkAppId,
+              config,
+              status: 'active',
+              createdAt: at,
+              updatedAt: at,
+              version: 1,
+              registrationId: randomUUID(),
+            };
       });
       return { record: toRecord(next), created };
     },
@@ -272,6 +281,14 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 function toRecord(stored: StoredApp): AppRecord {
-  const { version: _v, expiresAt: _e, expiryBucket: _b, ttlDeleteAt: _t, heldBy: _h, ...record } = stored;
+  const {
+    version: _v,
+    expiresAt: _e,
+    expiryBucket: _b,
+    ttlDeleteAt: _t,
+    heldBy: _h,
+    registrationId: _r,
+    ...record
+  } = stored;
   return record;
 }

@@ -7,6 +7,7 @@ import {
   COMMANDS,
   GroupDestroyed,
   PlaceHold,
+  Profile,
   ReleaseHold,
   RequestDeletion,
   Reregister,
@@ -160,6 +161,18 @@ describe('every promise holds across every change of state (model-based, whole s
         new Reregister('A'),
         new PlaceHold('A', undefined, ['messages']),
         new TerminateAndPurge('A'),
+      ],
+    ],
+    [
+      'a third registration purged at the same instant as the second erases its own data (found by MODEL_RUNS=500)',
+      1,
+      () => [
+        new TerminateAndPurge('B'),
+        new Reregister('B'),
+        new TerminateAndPurge('B'),
+        new Reregister('B'),
+        new Profile('B', 'alice', 'nickname'),
+        new TerminateAndPurge('B'),
       ],
     ],
   ] as const)(
