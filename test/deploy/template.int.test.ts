@@ -41,6 +41,45 @@ const ESM_BANNER =
 const MAX_BUNDLE_BYTES = 3 * 1024 * 1024;
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
+/** Actions that change a governance item (a transaction's items are checked as these). */
+const GOVERNANCE_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+/**
+ * Who may write each kind of governance record (the first part of its partition key): a role widened to
+ * another function's records fails here. Audit records are added by these roles, never changed.
+ */
+const GOVERNANCE_WRITERS: Record<string, string[]> = {
+  'audit#*': [
+    'CallbackLambdaFunction',
+    'DeletionRequestsLambdaFunction',
+    'DeletionWorkerLambdaFunction',
+    'LegalHoldsLambdaFunction',
+    'PurgeLambdaFunction',
+  ],
+  'deletion#*': [
+    'CallbackLambdaFunction',
+    'DeletionRequestsLambdaFunction',
+    'DeletionWorkerLambdaFunction',
+    'PurgeLambdaFunction',
+  ],
+  'hold#*': ['LegalHoldsLambdaFunction', 'PurgeLambdaFunction'],
+  activeHolds: ['LegalHoldsLambdaFunction', 'PurgeLambdaFunction'],
+  heldBuckets: ['CallbackLambdaFunction', 'ExpireLambdaFunction', 'LegalHoldsLambdaFunction'],
+  checkpoint: [
+    'CallbackLambdaFunction',
+    'DeletionWorkerLambdaFunction',
+    'ExpireLambdaFunction',
+    'PurgeLambdaFunction',
+  ],
+  lease: ['ExpireLambdaFunction'],
+  retentionCuts: ['AppsLambdaFunction', 'ExpireLambdaFunction'],
+  purgedApps: ['PurgeLambdaFunction'],
+};
+
 let result: PackageResult;
 let template: Template;
 let functions: Array<[string, Resource]>;
@@ -250,6 +289,47 @@ describe(`serverless package --stage ${STAGE}`, () => {
         .flatMap(actionsOf)
         .filter((action) => /^(ssm|kms|secretsmanager):/.test(action));
       expect(secretActions).toEqual([]);
+    });
+
+    it('scopes every governance grant to the record kinds its function writes, and lets no role rewrite an audit record', () => {
+      const writers: Record<string, string[]> = {};
+      const violations: string[] = [];
+      for (const [id] of functions) {
+        const statements = statementsOf(id);
+        const onTable = (statement: Statement) =>
+          asList(statement.Resource).some(
+            (resource) =>
+              referencedIds(resource)[0] === 'GovernanceTable' &&
+              !stringsIn(resource).some((part) => part.startsWith('/index/')),
+          );
+        let writes = false;
+        for (const statement of statements.filter((st) => st.Effect === 'Allow' && onTable(st))) {
+          const kinds = asList(
+            (statement.Condition?.['ForAllValues:StringLike'] as Record<string, unknown> | undefined)?.[
+              'dynamodb:LeadingKeys'
+            ] as string[] | undefined,
+          );
+          if (kinds.length === 0)
+            violations.push(`${id}: governance grant without a dynamodb:LeadingKeys condition`);
+          if (!actionsOf(statement).some((action) => GOVERNANCE_WRITES.includes(action))) continue;
+          writes = true;
+          for (const kind of kinds) writers[kind] = [...(writers[kind] ?? []), id].sort();
+        }
+        const appendOnly = statements.some(
+          (statement) =>
+            statement.Effect === 'Deny' &&
+            onTable(statement) &&
+            ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'].every((action) =>
+              actionsOf(statement).includes(action),
+            ) &&
+            JSON.stringify(statement.Condition?.['ForAnyValue:StringLike']) ===
+              JSON.stringify({ 'dynamodb:LeadingKeys': ['audit#*'] }),
+        );
+        if (writes && !appendOnly)
+          violations.push(`${id}: may write governance without the audit append-only deny`);
+      }
+      expect(violations).toEqual([]);
+      expect(writers).toEqual(GOVERNANCE_WRITERS);
     });
   });
 

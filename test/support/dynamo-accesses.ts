@@ -43,12 +43,41 @@ const TRANSACT_ITEM: Record<string, string> = {
   Get: 'GetItem',
 };
 
+/** The partition key value of a key or item, plain (document client) or marshalled (`{S: ...}`). */
+function partitionOf(keyOrItem: unknown): string | undefined {
+  const value = (keyOrItem as Input | undefined)?.pk;
+  if (typeof value === 'string') return value;
+  const marshalled = (value as { S?: unknown } | undefined)?.S;
+  return typeof marshalled === 'string' ? marshalled : undefined;
+}
+
+/**
+ * The governance table is shared by several kinds of record, told apart by the first segment of their
+ * partition key (`deletion#<app>`, `audit#<app>`, `checkpoint` …): IAM scopes each role to the kinds it
+ * needs (`dynamodb:LeadingKeys`), so an access names its kind: `governance[deletion]`.
+ */
+const kindOf = (pk: string) => pk.split('#')[0] as string;
+
+function resourceOf(table: string, index: string, pks: ReadonlyArray<string | undefined>): string[] {
+  if (table !== 'governance' || index) return [`${table}${index}`];
+  return pks.map((pk) => `${table}[${pk === undefined ? '?' : kindOf(pk)}]`);
+}
+
+function queriedPartition(input: Input): string | undefined {
+  const placeholder = /\bpk\s*=\s*(:\w+)/.exec(String(input.KeyConditionExpression ?? ''))?.[1];
+  const values = (input.ExpressionAttributeValues ?? {}) as Input;
+  return placeholder ? partitionOf({ pk: values[placeholder] }) : undefined;
+}
+
 /** Every (action, resource) one command needs, the resource as `<table key>` or `<table key>/index/<name>`. */
 function accessesOf(name: string, input: Input, tableKey: (name: unknown) => string): string[] {
   const operation = name.replace(/Command$/, '');
   if (operation in SINGLE) {
     const index = input.IndexName ? `/index/${String(input.IndexName)}` : '';
-    return [`dynamodb:${SINGLE[operation]} ${tableKey(input.TableName)}${index}`];
+    const pk = operation === 'Query' ? queriedPartition(input) : partitionOf(input.Key ?? input.Item);
+    return resourceOf(tableKey(input.TableName), index, [pk]).map(
+      (resource) => `dynamodb:${SINGLE[operation]} ${resource}`,
+    );
   }
   if (
     operation === 'BatchWrite' ||
@@ -57,16 +86,27 @@ function accessesOf(name: string, input: Input, tableKey: (name: unknown) => str
     operation === 'BatchGetItem'
   ) {
     const action = operation.startsWith('BatchWrite') ? 'BatchWriteItem' : 'BatchGetItem';
-    return Object.keys((input.RequestItems ?? {}) as Input).map(
-      (table) => `dynamodb:${action} ${tableKey(table)}`,
-    );
+    return Object.entries((input.RequestItems ?? {}) as Input).flatMap(([table, requests]) => {
+      const pks =
+        action === 'BatchWriteItem'
+          ? (requests as Input[]).map((request) =>
+              partitionOf(
+                (request.PutRequest as Input | undefined)?.Item ??
+                  (request.DeleteRequest as Input | undefined)?.Key,
+              ),
+            )
+          : ((requests as { Keys?: Input[] }).Keys ?? []).map(partitionOf);
+      return resourceOf(tableKey(table), '', pks).map((resource) => `dynamodb:${action} ${resource}`);
+    });
   }
   if (operation.startsWith('Transact')) {
     return ((input.TransactItems ?? []) as Input[]).flatMap((item) =>
-      Object.entries(item).map(
-        ([kind, request]) =>
-          `dynamodb:${TRANSACT_ITEM[kind] ?? kind} ${tableKey((request as Input).TableName)}`,
-      ),
+      Object.entries(item).flatMap(([kind, request]) => {
+        const { TableName, Key, Item } = request as Input;
+        return resourceOf(tableKey(TableName), '', [partitionOf(Key ?? Item)]).map(
+          (resource) => `dynamodb:${TRANSACT_ITEM[kind] ?? kind} ${resource}`,
+        );
+      }),
     );
   }
   return [`dynamodb:${operation} ${String(input.TableName ?? '?')}`];
@@ -116,6 +156,17 @@ interface PrintedStatement {
   readonly Effect: 'Allow' | 'Deny';
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * The governance record kinds a statement is limited to (`ForAllValues:StringLike` on
+ * `dynamodb:LeadingKeys`: `deletion#*` → `deletion`, `checkpoint` → `checkpoint`), or `*` without one.
+ */
+export function leadingKinds(statement: Pick<PrintedStatement, 'Condition'>): string[] {
+  const patterns = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+  if (patterns === undefined) return ['*'];
+  return [patterns].flat().map((pattern) => pattern.replace(/#\*$/, ''));
 }
 
 const TABLE_RESOURCES: Record<string, TableKey> = {
@@ -155,9 +206,20 @@ export async function grantedDynamoAccesses(root: string): Promise<Map<string, S
       const actions = [statement.Action].flat();
       const resources = [statement.Resource].flat().map(resourceName);
       for (const action of actions)
-        for (const resource of resources) if (resource) accesses.add(`${action} ${resource}`);
+        for (const resource of resources) {
+          if (!resource) continue;
+          if (resource !== 'governance') accesses.add(`${action} ${resource}`);
+          else for (const kind of leadingKinds(statement)) accesses.add(`${action} governance[${kind}]`);
+        }
     }
     granted.set(key, accesses);
   }
   return granted;
+}
+
+/** Whether `grants` allow `access`; a governance statement without a LeadingKeys condition allows every kind. */
+export function isGranted(grants: ReadonlySet<string> | undefined, access: string): boolean {
+  if (grants?.has(access)) return true;
+  const governance = /^(\S+) governance\[[^\]]+\]$/.exec(access);
+  return governance !== null && grants?.has(`${governance[1]} governance[*]`) === true;
 }
