@@ -266,6 +266,7 @@ async function main() {
         lambdaTimeoutsRetried: stats.lambdaTimeouts,
         failureReasons: Object.fromEntries(stats.failureReasons),
         unacknowledged: stats.unacknowledged,
+        recalledReplays: stats.recalledReplays,
         unexpectedClientErrors: stats.unexpectedClientErrors,
         serverErrorsByRoute: Object.fromEntries(stats.serverErrorsByRoute),
         faults: { ...injected, databaseRestarts: restarts, windows: faults.windows() },

@@ -17,6 +17,8 @@ export class Stats {
   lambdaTimeouts = 0;
   /** Callbacks never acknowledged OK within the attempt limit. */
   unacknowledged = 0;
+  /** After-sends of a message already recalled, replayed as Tencent may retry them: each must store nothing. */
+  recalledReplays = 0;
   readonly failureReasons = new Map<string, number>();
 
   serverError(route: string) {

@@ -8,8 +8,8 @@ import { textBody } from './tencent.js';
 
 /**
  * The callback mix: new C2C and group messages (some sent twice at once), before-send checks (some with
- * sensitive data), profile changes, re-deliveries of an already acknowledged MsgKey, recalls, and commands
- * the service only logs. Every outcome lands in the ledger.
+ * sensitive data), profile changes, re-deliveries of an already acknowledged MsgKey, recalls, replays of
+ * recalled messages, and commands the service only logs. Every outcome lands in the ledger.
  */
 const DAY_MS = 86_400_000;
 /** A write held up by a hung connection may land this long after its caller gave up. */
@@ -203,6 +203,38 @@ async function recall(context: LoadContext): Promise<number> {
   return 1;
 }
 
+/**
+ * A recall is final: Tencent may retry (or an attacker replay, inside the signature window) the
+ * after-send of a message whose recall was acknowledged. The replay does not count as a delivery in the
+ * ledger, so the verdict still expects the message gone (verify.ts: `notErased` fails the soak).
+ */
+async function replayRecalled(context: LoadContext): Promise<number> {
+  const { messages } = context.ledger;
+  const cutoff = Date.now() - ZOMBIE_WRITE_MS;
+  for (let tries = 0; tries < 20 && messages.length > 0; tries++) {
+    const message = messages[Math.floor(Math.random() * messages.length)] as SentMessage;
+    if (
+      message.busy ||
+      message.recallUnknown ||
+      message.recalledAt === undefined ||
+      message.recalledAt > cutoff
+    )
+      continue;
+    message.busy = true;
+    await sendCallback(
+      context.httpUrl,
+      context.stats,
+      appOf(context, message.app),
+      message.command,
+      message.body,
+    );
+    context.stats.recalledReplays += 1;
+    message.busy = false;
+    return 1;
+  }
+  return sendNewMessage(context, 'c2c');
+}
+
 async function beforeSend(context: LoadContext): Promise<number> {
   const app = pick(context.apps);
   const group = Math.random() < 0.3;
@@ -279,7 +311,8 @@ export function nextTask(context: LoadContext): () => Promise<number> {
   if (roll < 0.68) return () => beforeSend(context);
   if (roll < 0.76) return () => portraitSet(context);
   if (roll < 0.86) return () => redeliver(context);
-  if (roll < 0.95) return () => recall(context);
+  if (roll < 0.94) return () => recall(context);
+  if (roll < 0.97) return () => replayRecalled(context);
   return () => loggedOnly(context);
 }
 
