@@ -8,6 +8,7 @@ import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { privacyPatchSchema, terminationRequestSchema } from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
 import { waitOutCaches } from '../../lib/http/settle.js';
@@ -19,7 +20,6 @@ import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import { optionalJsonBody } from './optional-body.js';
-import { sdkAppIdOf } from './schemas.js';
 import { appView } from './view.js';
 
 const env = loadEnvironment();

@@ -1,10 +1,15 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadEnvironment } from '../../lib/config.js';
+import { NotFoundError } from '../../lib/errors.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
+import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { html, json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { policyDocument } from '../../lib/policy/policy-document.js';
+import { createAppStore } from '../../lib/store/apps.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { renderAppDisclosure } from './app-disclosure-page.js';
 import { renderPrivacyPage } from './privacy-page.js';
 
 const env = loadEnvironment();
@@ -21,3 +26,21 @@ export const getPolicy = httpHandler({ logger, recorder }).handler(async () =>
 
 /** `GET /privacy`: the same schedule as an HTML page in Chinese and English. */
 export const getPrivacyPage = httpHandler({ logger, recorder }).handler(async () => html(200, privacyBody));
+
+const appStore = createAppStore({ doc, tableName: env.tables.apps });
+
+/**
+ * `GET /apps/{sdkAppId}/privacy`: the app's own disclosure page, for its end users, rendered from the
+ * configuration in force at this request (never cached). An app that does not publish it, an unknown and
+ * a purged app all answer the same 404, so the page reveals nothing of an app that did not opt in.
+ */
+export const getAppDisclosure = httpHandler<APIGatewayProxyEventV2>({ logger, recorder }).handler(
+  async (event) => {
+    const sdkAppId = sdkAppIdOf(event);
+    const app = await appStore.get(sdkAppId, new Date());
+    if (app?.config.privacy?.publishDisclosure !== true) {
+      throw new NotFoundError(`sdkAppId: app ${sdkAppId} publishes no privacy page`);
+    }
+    return html(200, renderAppDisclosure(app), { 'cache-control': 'no-store' });
+  },
+);

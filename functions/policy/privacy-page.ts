@@ -1,14 +1,9 @@
 import { CATEGORIES, CATEGORY_IDS, type Category } from '../../lib/policy/categories.js';
 import { CLAUSES } from '../../lib/policy/clauses.js';
 import { POLICY_VERSION } from '../../lib/policy/policy-document.js';
+import { escapeHtml, htmlPage } from './html.js';
 
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
-function retentionText(category: Category): { en: string; zh: string } {
+export function retentionText(category: Category): { en: string; zh: string } {
   const retention = category.retention;
   switch (retention.kind) {
     case 'days':
@@ -44,20 +39,9 @@ export function renderPrivacyPage(): string {
         `<li id="${clause.id}"><strong>${clause.id}</strong> <span lang="zh">${escapeHtml(clause.title.zh)}：${escapeHtml(clause.rule.zh)}</span><br><span lang="en">${escapeHtml(clause.title.en)}: ${escapeHtml(clause.rule.en)}</span></li>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>即时通信数据保存期限 · IM data retention</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.5rem;vertical-align:top;text-align:left}
-th{background:#f3f3f3}span[lang=en]{color:#444}
-</style>
-</head>
-<body>
-<h1><span lang="zh">数据保存期限</span> · <span lang="en">Data retention schedule</span></h1>
+  return htmlPage(
+    '即时通信数据保存期限 · IM data retention',
+    `<h1><span lang="zh">数据保存期限</span> · <span lang="en">Data retention schedule</span></h1>
 <p><span lang="zh">版本</span> / <span lang="en">Version</span> ${POLICY_VERSION}</p>
 <table id="retention">
 <thead><tr><th>条款 Clause</th><th>类别 Category</th><th>目的 Purpose</th><th>保存期限 Retention</th></tr></thead>
@@ -68,8 +52,6 @@ ${rows}
 <h2><span lang="zh">条款</span> · <span lang="en">Clauses</span></h2>
 <ul id="clauses">
 ${clauses}
-</ul>
-</body>
-</html>
-`;
+</ul>`,
+  );
 }

@@ -8,10 +8,10 @@ import { accountSchema } from '../policy/identifiers.js';
  * `GET /openapi.json` and docs/api.md describe them: one definition for both.
  */
 
-/** `PATCH /apps/{id}/privacy`: any of the D1/D2/D5 settings, at least one. */
+/** `PATCH /apps/{id}/privacy`: any of the D1/D2/D5 settings and the disclosure switch, at least one. */
 export const privacyPatchSchema = privacySettingsSchema.refine(
   (patch) => Object.values(patch).some((value) => value !== undefined),
-  { message: 'at least one of userInfo, messages, sensitiveData is required' },
+  { message: 'at least one of userInfo, messages, sensitiveData, publishDisclosure is required' },
 );
 
 /** `POST /apps/{id}/termination`: the body is optional; terminatedAt defaults to now. */

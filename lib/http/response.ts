@@ -8,10 +8,10 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   } satisfies APIGatewayProxyResultV2;
 }
 
-export function html(statusCode: number, body: string) {
+export function html(statusCode: number, body: string, headers: Record<string, string> = {}) {
   return {
     statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8' },
+    headers: { 'content-type': 'text/html; charset=utf-8', ...headers },
     body,
   } satisfies APIGatewayProxyResultV2;
 }

@@ -222,6 +222,18 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   {
     method: 'GET',
+    path: '/apps/{sdkAppId}/privacy',
+    operationId: 'getAppDisclosurePage',
+    summary:
+      "One app's settings as its end users would read them (D1, D2, D5, P1, P5; Chinese and English), when the app publishes them (privacy.publishDisclosure)",
+    actors: ['public'],
+    answers: {
+      200: { description: 'the page', contentType: 'text/html' },
+      404: json('no such app, purged, or it does not publish the page', 'Problem'),
+    },
+  },
+  {
+    method: 'GET',
     path: '/openapi.json',
     operationId: 'getOpenApi',
     summary: 'This API described as OpenAPI 3.1 (docs/api.md is rendered from the same source)',

@@ -23,6 +23,8 @@ export const privacySettingsSchema = z.strictObject({
   userInfo: personalDataSettingSchema.optional(),
   messages: personalDataSettingSchema.optional(),
   sensitiveData: sensitiveDataModeSchema.optional(),
+  /** Whether `GET /apps/{sdkAppId}/privacy` shows the app's end users its settings (default: not shown, 404). */
+  publishDisclosure: z.boolean().optional(),
 });
 
 export const appConfigSchema = z.strictObject({

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_IDS, type Category } from '../../lib/policy/categories.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { httpEvent, lambdaContext } from '../support/events.js';
+import { axeViolations, nuCheckerMessages } from './page-checks.js';
 
 /**
  * GET /privacy in a real browser: Debian's Chromium driven by playwright-core renders the page the real
@@ -127,6 +128,9 @@ describe.skipIf(!HAS_CHROMIUM)(`GET /privacy in Chromium (${CHROMIUM})`, () => {
     }
     expect(await page.locator('html').getAttribute('lang')).toMatch(/^zh/);
     expect(errors).toEqual([]);
+
+    expect(await axeViolations(page), 'axe-core').toEqual([]);
+    expect(await nuCheckerMessages(await (await fetch(url)).text()), 'W3C Nu HTML checker').toEqual([]);
 
     await mkdir(resolve(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { BadRequestError } from '../../lib/errors.js';
-import { sdkAppIdSchema } from '../../lib/policy/identifiers.js';
+import { BadRequestError } from '../errors.js';
+import { sdkAppIdSchema } from '../policy/identifiers.js';
 
 /** The `sdkAppId` path parameter, validated (after authentication) as 400 naming the field. */
 export function sdkAppIdOf(event: Pick<APIGatewayProxyEventV2, 'pathParameters'>): string {

@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+/**
+ * The two independent checks every public page passes: the W3C Nu HTML Checker (`vnu-jar`, run on the
+ * HTML the handler answered) and axe-core (run in Chromium on the page as rendered).
+ */
+const require = createRequire(import.meta.url);
+const VNU_JAR = String(require('vnu-jar'));
+const AXE = require.resolve('axe-core/axe.min.js');
+
+/** Every error and warning the Nu checker reports on `html`, as `type: message (line)`. */
+export function nuCheckerMessages(html: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'java',
+      ['-jar', VNU_JAR, '--format', 'json', '--stdout', '-'],
+      { maxBuffer: 8 * 1024 * 1024 },
+      (error, stdout) => {
+        try {
+          const { messages } = JSON.parse(stdout) as {
+            messages: Array<{ type: string; message: string; lastLine?: number }>;
+          };
+          resolve(messages.map((m) => `${m.type}: ${m.message} (line ${m.lastLine ?? '?'})`));
+        } catch {
+          reject(error ?? new Error(`vnu answered no JSON: ${stdout.slice(0, 200)}`));
+        }
+      },
+    );
+    child.stdin?.end(html);
+  });
+}
+
+/** Every axe-core violation on the page as rendered, as `rule: help (n nodes)`. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations as Array<{ id: string; help: string; nodes: unknown[] }>;
+  });
+  return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`);
+}
