@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '../lib/config.js';
 import { JavaMissingError } from './dynamodb-local.js';
@@ -36,7 +36,10 @@ async function main(): Promise<void> {
       ? `operator token      ${operatorToken}   (generated for this run; set OPERATOR_TOKEN to choose one)`
       : 'operator token      from OPERATOR_TOKEN',
   );
-  console.log('ready. Ctrl-C stops everything.');
+  // `npm run tour` (another terminal) finds the generated token here; the file lives as long as this run.
+  const tokenFile = join(DATA_DIR, 'operator-token');
+  if (generatedToken) writeFileSync(tokenFile, `${operatorToken}\n`, { mode: 0o600 });
+  console.log('ready. Ctrl-C stops everything. Next: `npm run tour` in another terminal.');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping the local stack...`);
     await stack.stop();
+    if (generatedToken) rmSync(tokenFile, { force: true });
     console.log('stopped.');
     process.exit(0);
   };

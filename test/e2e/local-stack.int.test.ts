@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../lib/store/dynamo.js';
@@ -108,6 +109,31 @@ describe('the local stack end to end', () => {
   afterAll(async () => {
     await stack?.stop();
   });
+
+  it('runs `npm run tour` to the end: every step answered as expected, the demo app left terminated', async () => {
+    const port = new URL(stack.httpUrl).port;
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((done) => {
+      execFile(
+        'npx',
+        ['tsx', 'scripts/tour.ts'],
+        { env: { ...process.env, PORT: port, OPERATOR_TOKEN: TEST_OPERATOR_TOKEN }, timeout: 120_000 },
+        (error, out) => done({ stdout: out, code: error ? ((error as { code?: number }).code ?? 1) : 0 }),
+      );
+    });
+    expect(code, stdout).toBe(0);
+    const sdkAppId = /with a demo app (\d+)/.exec(stdout)?.[1] ?? '';
+    expect(stdout).toContain('$ curl -s -X PUT');
+    expect(stdout).toMatch(/USERSIG=eJ/);
+    expect(stdout).toMatch(/Sign=[0-9a-f]{64}/);
+    expect(stdout).not.toContain(TEST_OPERATOR_TOKEN);
+    const masked = stdout.split('\n').find((line) => line.startsWith('200 ') && line.includes('"MsgBody"'));
+    expect(masked, 'the before-send answer replaces the message').toBeDefined();
+    expect(masked).not.toContain('11010519491231002X');
+    expect(stdout).toMatch(/"status":"completed"/);
+    expect(stdout).toContain(`Done: the demo app ${sdkAppId} is terminated`);
+    const app = await fetch(`${stack.httpUrl}/apps/${sdkAppId}`, { headers: operator });
+    expect(((await app.json()) as { status?: string }).status).toBe('terminated');
+  }, 180_000);
 
   it('serves GET /policy with the five categories of the published schedule', async () => {
     const response = await fetch(`${stack.httpUrl}/policy`);
