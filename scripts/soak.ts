@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, round } from '../bench/support/stats.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
-import { DOOMED, SOAK_APPS } from './soak/apps.js';
+import { DOOMED, SOAK_APPS, SWITCHED } from './soak/apps.js';
 import { adminCall, Stats } from './soak/client.js';
 import { startFaultCycle } from './soak/faults.js';
 import { Ledger } from './soak/ledger.js';
@@ -92,6 +92,21 @@ async function requestDeletion(
   );
   if (answer.status === 202)
     Object.assign(record, { id: String(answer.body.id), status: String(answer.body.status) });
+}
+
+/** The app admin switches SWITCHED.app's messages to notStored, through the real PATCH route. */
+async function switchPrivacy(soak: SoakStack, stats: Stats, ledger: Ledger) {
+  const app = SOAK_APPS.find((a) => a.sdkAppId === SWITCHED.app);
+  if (!app) return;
+  const answer = await adminCall(
+    stats,
+    () =>
+      `${soak.stack.httpUrl}/apps/${app.sdkAppId}/privacy?${adminQuery(app.sdkAppId, app.secretKey, app.adminAccount)}`,
+    { method: 'PATCH', body: SWITCHED.privacy },
+    'PATCH /apps/{sdkAppId}/privacy',
+  );
+  if (answer.status === 200) ledger.messagesNotStoredSince.set(app.sdkAppId, Date.now());
+  log(`privacy change ${app.sdkAppId} messages -> notStored: ${answer.status}`);
 }
 
 async function receipt(soak: SoakStack, stats: Stats, app: string, id: string) {
@@ -195,6 +210,7 @@ async function main() {
     const pendingDeletions: Promise<void>[] = [];
     const remaining = [...DOOMED];
     let restart: Promise<void> | undefined;
+    let switched: Promise<void> | undefined;
     const loadStarted = Date.now();
     const loadProgress = progress('load');
     await runLoad(context, LOAD_CALLBACKS, CONCURRENCY, (fraction) => {
@@ -203,6 +219,7 @@ async function main() {
         const doomed = remaining.shift();
         if (doomed) pendingDeletions.push(requestDeletion(soak, stats, ledger, doomed));
       }
+      if (!switched && fraction >= SWITCHED.atProgress) switched = switchPrivacy(soak, stats, ledger);
       if (!restart && fraction >= 0.55) {
         log('killing DynamoDB Local (SIGKILL) mid-run');
         restart = soak.restartDatabase(1500).then(() => {
@@ -213,6 +230,7 @@ async function main() {
     });
     const loadMs = Date.now() - loadStarted;
     await restart;
+    await switched;
     await faults.stop();
     await stopExpiry();
     for (const doomed of remaining) pendingDeletions.push(requestDeletion(soak, stats, ledger, doomed));

@@ -54,7 +54,19 @@ export const SOAK_APPS: readonly SoakApp[] = [
     userInfo: { mode: 'stored', retentionDays: 30 },
     sensitiveData: 'reject',
   }),
+  // Switched to messages notStored mid-load (SWITCHED below).
+  app('1400900005', { messages: { mode: 'stored', retentionDays: 7 } }),
 ];
+
+/**
+ * A privacy change the soak makes while the load runs: from its answer on nothing of the category may be
+ * stored, and what was stored before is gone once the final expiry run applied the change (verify.ts).
+ */
+export const SWITCHED = {
+  app: '1400900005',
+  atProgress: 0.5,
+  privacy: { messages: { mode: 'notStored' } },
+} as const;
 
 /** End-user accounts, the same names in every app; some share prefixes, some need escaping in keys. */
 export const ACCOUNTS: readonly string[] = [

@@ -51,6 +51,8 @@ export class Ledger {
   readonly deletions: DeletionRecord[] = [];
   /** `app\u0000account` under an active legal hold. */
   readonly held = new Set<string>();
+  /** Apps switched to messages notStored: epoch ms the PATCH answered 200. */
+  readonly messagesNotStoredSince = new Map<string, number>();
 
   profile(app: string, account: string): SentProfile {
     const key = `${app}\u0000${account}`;

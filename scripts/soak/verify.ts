@@ -1,6 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ItemKey, messageKey, ownerIndexQuery, userInfoKey } from '../../lib/store/personal-keys.js';
 import { queryAllPages } from '../../lib/store/query-pages.js';
+import { isTombstone } from '../../lib/store/tombstones.js';
 import { ACCOUNTS, type SoakApp } from './apps.js';
 import type { Ledger, SentMessage, SentProfile } from './ledger.js';
 import { ZOMBIE_WRITE_MS } from './load.js';
@@ -50,10 +51,16 @@ export async function presentKeys(
     while (pending.length > 0) {
       const result = await doc.send(
         new BatchGetCommand({
-          RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, sk' } },
+          RequestItems: {
+            [table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, sk, tombstone' },
+          },
         }),
       );
-      for (const item of result.Responses?.[table] ?? []) present.add(`${item.pk}\u0000${item.sk}`);
+      // A recalled or erased message leaves a content-free tombstone at its key (so a retry cannot store
+      // it again): the message itself is gone.
+      for (const item of result.Responses?.[table] ?? []) {
+        if (!isTombstone(item)) present.add(`${item.pk}\u0000${item.sk}`);
+      }
       pending = (result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }
   }
@@ -174,8 +181,17 @@ export async function verify(
   ledger.messages.forEach((message, i) => {
     verdict.checked.messages += 1;
     const isPresent = present.has(keyString(messageKeys[i] as ItemKey));
-    if (message.expiresAtMs === undefined) {
-      if (isPresent) verdict.storedAgainstSettings += 1;
+    const switchedAt = ledger.messagesNotStoredSince.get(message.app);
+    if (message.expiresAtMs === undefined || (switchedAt !== undefined && message.lastAckAt !== undefined)) {
+      // Not stored by design, or stored under a setting since superseded by notStored: the final expiry
+      // run applied the change, so nothing of it may remain; one first sent after the change's answer
+      // must never have been stored at all.
+      if (isPresent) {
+        verdict.storedAgainstSettings += 1;
+        note(
+          `stored against settings: ${message.app} ${message.msgId} firstAttempt=${message.firstAttemptAt} switched=${switchedAt}`,
+        );
+      }
       return;
     }
     if (isPresent && message.expiresAtMs <= checkAt) verdict.expiredStillStored += 1;
