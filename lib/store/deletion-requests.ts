@@ -19,7 +19,6 @@ import { createDeletionProgressStore, type DeletionProgressStore } from './delet
 import {
   auditDetails,
   type DeletionRequest,
-  type DeletionSubjectKind,
   deletionPartition,
   lockSort,
   readItem,
@@ -78,16 +77,11 @@ export interface DeletionReceipt {
   withheld: WithheldCounts;
 }
 
-export interface NewDeletionRequest {
-  readonly app: string;
-  readonly subject: DeletionSubjectKind;
-  readonly account?: string;
-  readonly groupId?: string;
-  readonly accountHash?: string;
-  readonly categories: PersonalCategoryId[];
-  readonly requestedBy: string;
-  readonly idempotencyKey?: string;
-}
+/** What a caller gives to file a request; the store sets id, status, dates and counts. */
+export type NewDeletionRequest = Pick<
+  DeletionRequest,
+  'app' | 'subject' | 'account' | 'groupId' | 'accountHash' | 'categories' | 'requestedBy'
+> & { readonly idempotencyKey?: string };
 
 export type CreateOutcome = 'created' | 'joined' | 'replayed';
 

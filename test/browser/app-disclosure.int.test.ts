@@ -1,17 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, appsClient, operatorHeaders } from '../functions/apps/client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { httpEvent, lambdaContext } from '../support/events.js';
 import { callbackAppConfig } from '../support/tencent.js';
-import { axeViolations, nuCheckerMessages } from './page-checks.js';
+import { axeViolations, CHROMIUM, HAS_CHROMIUM, nuCheckerMessages, openChromium } from './page-checks.js';
 
 /**
  * GET /apps/{sdkAppId}/privacy in a real browser: the page an app's end users read must show the app's
@@ -20,8 +19,6 @@ import { axeViolations, nuCheckerMessages } from './page-checks.js';
  */
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOT = resolve(import.meta.dirname, '../../test-artifacts/app-privacy.png');
 const APP = String(1_400_730_000 + Math.floor(Math.random() * 90_000));
 const SECRET = 'secret-key-for-callback-tests-0123456789';
@@ -36,8 +33,8 @@ describe.skipIf(!HAS_CHROMIUM)('GET /apps/{sdkAppId}/privacy in Chromium', () =>
   let database: TestDatabase;
   let server: Server;
   let base: string;
-  let profile: string;
   let browser: BrowserContext;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let apps: ReturnType<typeof appsClient>;
 
   const patch = async (body: unknown) => {
@@ -48,7 +45,9 @@ describe.skipIf(!HAS_CHROMIUM)('GET /apps/{sdkAppId}/privacy in Chromium', () =>
   const handling = async (page: Page) => {
     const rows: Record<string, string> = {};
     for (const row of await page.locator('table#disclosure tbody tr').all()) {
-      rows[String(await row.getAttribute('data-item'))] = (await row.locator('td').nth(2).innerText()).trim();
+      rows[String(await row.getAttribute('data-item'))] = (
+        (await row.locator('td').nth(2).textContent()) ?? ''
+      ).trim();
     }
     return rows;
   };
@@ -88,19 +87,12 @@ describe.skipIf(!HAS_CHROMIUM)('GET /apps/{sdkAppId}/privacy in Chromium', () =>
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      viewport: { width: 1280, height: 900 },
-    });
+    ({ browser, close: closeBrowser } = await openChromium());
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
     await new Promise((done) => server?.close(done));
-    if (profile) await rm(profile, { recursive: true, force: true });
     await database?.drop();
   });
 
@@ -117,7 +109,7 @@ describe.skipIf(!HAS_CHROMIUM)('GET /apps/{sdkAppId}/privacy in Chromium', () =>
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     expect((await page.goto(`${base}/apps/${APP}/privacy`))?.status()).toBe(200);
-    expect(await page.locator('h1').innerText()).toContain('Demo chat');
+    expect(await page.locator('h1').textContent()).toContain('Demo chat');
     const before = await handling(page);
     expect(before.messages).toMatch(/保存 30 天/);
     expect(before.messages).toMatch(/kept for 30 days/);

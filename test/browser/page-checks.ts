@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /**
  * The two independent checks every public page passes: the W3C Nu HTML Checker (`vnu-jar`, run on the
@@ -40,4 +44,33 @@ export async function axeViolations(page: Page): Promise<string[]> {
     return (await axe.run()).violations as Array<{ id: string; help: string; nodes: unknown[] }>;
   });
   return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`);
+}
+
+/** Debian's Chromium (or CHROMIUM_PATH), headless, in a throw-away profile. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAS_CHROMIUM = existsSync(CHROMIUM);
+
+export async function openChromium(): Promise<{ browser: BrowserContext; close: () => Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,34 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_IDS, type Category } from '../../lib/policy/categories.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { httpEvent, lambdaContext } from '../support/events.js';
-import { axeViolations, nuCheckerMessages } from './page-checks.js';
+import { axeViolations, CHROMIUM, HAS_CHROMIUM, nuCheckerMessages, openChromium } from './page-checks.js';
 
 /**
  * GET /privacy in a real browser: Debian's Chromium driven by playwright-core renders the page the real
  * handler answers, and the table a reader sees must be lib/policy's schedule. Screenshot: test-artifacts/privacy.png.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOT = resolve(import.meta.dirname, '../../test-artifacts/privacy.png');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 if (!HAS_CHROMIUM) {
   console.warn(`skipping the /privacy browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
@@ -64,8 +52,8 @@ describe.skipIf(!HAS_CHROMIUM)(`GET /privacy in Chromium (${CHROMIUM})`, () => {
   let database: TestDatabase;
   let server: Server;
   let url: string;
-  let profile: string;
   let browser: BrowserContext;
+  let closeBrowser: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -84,19 +72,12 @@ describe.skipIf(!HAS_CHROMIUM)(`GET /privacy in Chromium (${CHROMIUM})`, () => {
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/privacy`;
-    profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
+    ({ browser, close: closeBrowser } = await openChromium());
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
     await new Promise((done) => server?.close(done));
-    if (profile) await rm(profile, { recursive: true, force: true });
     await database?.drop();
   });
 
