@@ -11,7 +11,7 @@ import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { privacyPatchSchema, terminationRequestSchema } from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
-import { waitOutCaches } from '../../lib/http/settle.js';
+import { SETTLE_MARGIN_MS, waitOutCaches } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
 import { terminateApp } from '../../lib/operations/terminate-app.js';
@@ -29,6 +29,9 @@ const appStore = createAppStore({
   doc,
   tableName: env.tables.apps,
   cuts: createRetentionCutRegistry({ doc, tableName: env.tables.governance }),
+  // A callback's cached copy may outlive the write by one cache lifetime, and the write itself may take
+  // up to another: a shortened retention reaches whatever was stored under the old one until then.
+  cutLeadMs: 2 * env.appCacheSeconds * 1000 + SETTLE_MARGIN_MS,
 });
 /** Every change here is in force at its answer: wait out the callback's caches first (lib/http/settle.ts). */
 const settle = () => waitOutCaches(env.appCacheSeconds * 1000);

@@ -85,6 +85,12 @@ export function createAppStore(opts: {
   tableName: string;
   /** Where retention cuts are registered for `expire`; needed by the routes that change privacy settings. */
   cuts?: RetentionCutRegistry;
+  /**
+   * How long after its write a change is in force for every callback (their app cache's lifetime plus a
+   * margin, lib/http/settle.ts). A retention cut starts then, not at the write: a callback still holding
+   * the old settings may store an item until that moment, and the cut must reach it (found by the soak).
+   */
+  cutLeadMs?: number;
 }): AppStore {
   const { doc, tableName } = opts;
 
@@ -112,7 +118,11 @@ export function createAppStore(opts: {
       const changed = change(stored);
       const purgedAt = stored ? undefined : await opts.cuts?.purgedAt(sdkAppId);
       const cuts = stored
-        ? cutsOfChange(settingsOf(stored), settingsOf(changed), now)
+        ? cutsOfChange(
+            settingsOf(stored),
+            settingsOf(changed),
+            new Date(now.getTime() + (opts.cutLeadMs ?? 0)),
+          )
         : purgedAt
           ? registrationCuts(purgedAt)
           : {};

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { SETTLE_MARGIN_MS } from '../../lib/http/settle.js';
 import {
   ACCOUNTS,
   type Account,
@@ -29,7 +30,7 @@ import {
   type Setting,
   TOPICS,
 } from './model.js';
-import { ADMIN, SECRET_KEY, type System } from './system.js';
+import { ADMIN, CACHE_SECONDS, SECRET_KEY, type System } from './system.js';
 import { verify } from './verify.js';
 
 /**
@@ -427,7 +428,7 @@ export class ChangePrivacy extends Base {
         (await world.sys.admin('PATCH', '/apps/{sdkAppId}/privacy', { sdkAppId: id }, body)).status,
       ).toBe(200);
     }
-    changeSettings(world.model, this.app, this.change);
+    changeSettings(world.model, this.app, this.change, 2 * CACHE_SECONDS + SETTLE_MARGIN_MS / 1000);
     await beforeSend(world, this.app, true);
     const probe = newMessage(world.model, {
       app: this.app,

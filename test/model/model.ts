@@ -389,9 +389,11 @@ export function changeSettings(
   model: Model,
   appName: AppName,
   next: Partial<Pick<ModelApp, 'messages' | 'userInfo' | 'sensitiveData'>>,
+  /** How long after the change its cut starts (the apps function's cutLeadMs), in seconds. */
+  cutLeadSeconds = 0,
 ): void {
   const app = model.apps[appName];
-  const at = new Date(model.now * 1000).toISOString();
+  const at = new Date((model.now + cutLeadSeconds) * 1000).toISOString();
   for (const category of ['userInfo', 'messages'] as const) {
     const setting = next[category];
     if (!setting) continue;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageKey } from '../../../lib/store/personal-keys.js';
 import { type CallbackHandler, c2cMessage, callCallback } from '../../support/callback-client.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { httpEvent, lambdaContext } from '../../support/events.js';
 import { callbackAppConfig } from '../../support/tencent.js';
 import { adminQuery, appsClient, operatorHeaders } from './client.js';
 
@@ -15,12 +16,14 @@ const SECRET = 'secret-key-for-callback-tests-0123456789';
 let db: TestDatabase;
 let callbacks: CallbackHandler;
 let call: ReturnType<typeof appsClient>;
+let userData: (event: unknown, context: unknown) => Promise<unknown>;
 let nextApp = 1_400_700_000 + Math.floor(Math.random() * 100_000) * 10;
 
 beforeAll(async () => {
   db = await createTestDatabase({ APP_CACHE_SECONDS: '1' });
   callbacks = (await import('../../../functions/callback/handler.js')).handler as unknown as CallbackHandler;
   call = appsClient((await import('../../../functions/apps/handler.js')).handler as never);
+  userData = (await import('../../../functions/user-data/handler.js')).handler as never;
 });
 afterAll(async () => {
   await db?.drop();
@@ -66,6 +69,28 @@ describe('settings are in force when acknowledged, with the app cache on', () =>
       }),
     );
     expect(stored.Item).toBeUndefined();
+  });
+
+  it('hides a message a callback stored from its cached old settings while PATCH to notStored settled', async () => {
+    const app = await register();
+    expect((await send(app, c2cMessage())).body).toMatchObject({ ErrorCode: 0 }); // the cache now says "stored"
+    const patching = patch(app, { messages: { mode: 'notStored' } });
+    await new Promise((resolve) => setTimeout(resolve, 400)); // written; the cached copy still serves
+    const during = c2cMessage();
+    expect((await send(app, during)).body).toMatchObject({ ErrorCode: 0 });
+    expect((await patching).status).toBe(200);
+    const exported = (await userData(
+      httpEvent('GET', `/apps/${app}/users/alice/data`, {
+        routePath: '/apps/{sdkAppId}/users/{account}/data',
+        pathParameters: { sdkAppId: app, account: 'alice' },
+        query: adminQuery(app, SECRET),
+      }),
+      lambdaContext(),
+    )) as { statusCode: number; body: string };
+    expect(exported.statusCode).toBe(200);
+    expect(JSON.parse(exported.body).messages, 'nothing stored under the old setting is readable').toEqual(
+      [],
+    );
   });
 
   it('refuses callbacks right after POST termination, and accepts them right after DELETE termination', async () => {
