@@ -231,7 +231,9 @@ export async function verify(
       const items = await ownedItems(doc, table, app.sdkAppId, account);
       const copies = new Map<string, number>();
       for (const item of items) {
-        const id = item.category === 'userInfo' ? 'userInfo' : String(item.msgId ?? item.pk);
+        // A message is one item per key (the messages of a group share a partition, one sort key each);
+        // two items carrying one MsgId are one message stored twice.
+        const id = item.category === 'userInfo' ? 'userInfo' : String(item.msgId ?? `${item.pk}#${item.sk}`);
         copies.set(id, (copies.get(id) ?? 0) + 1);
       }
       for (const [id, n] of copies) {
