@@ -82,7 +82,26 @@ async function expire(event: ExpireEvent | undefined, context: Context): Promise
     publishMetrics(report);
     return report;
   } finally {
-    if (!dryRun) await deps.state.releaseLease(holder);
+    if (!dryRun) await releaseLease(holder);
+  }
+}
+
+/**
+ * A lease left behind blocks every run until it lapses (the Lambda's whole timeout): a release that
+ * fails (a throttle, a dropped connection) is tried again, a few times, before it is left to lapse.
+ */
+async function releaseLease(holder: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await deps.state.releaseLease(holder);
+      return;
+    } catch (error) {
+      if (attempt >= 4) {
+        logger.warn('the expire lease could not be released; it lapses at the run timeout', { error });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
 }
 
