@@ -1,7 +1,7 @@
 import { CATEGORIES, CATEGORY_IDS, type Category } from '../../lib/policy/categories.js';
 import { CLAUSES } from '../../lib/policy/clauses.js';
 import { POLICY_VERSION } from '../../lib/policy/policy-document.js';
-import { escapeHtml, htmlPage } from './html.js';
+import { bilingual, htmlPage } from './html.js';
 
 export function retentionText(category: Category): { en: string; zh: string } {
   const retention = category.retention;
@@ -28,15 +28,21 @@ export function renderPrivacyPage(): string {
     const retention = retentionText(category);
     return `<tr data-category="${id}" data-clause="${category.clause}">
   <td>${category.clause}</td>
-  <td><span lang="zh">${escapeHtml(category.name.zh)}</span><br><span lang="en">${escapeHtml(category.name.en)}</span></td>
-  <td><span lang="zh">${escapeHtml(category.purpose.zh)}</span><br><span lang="en">${escapeHtml(category.purpose.en)}</span></td>
-  <td class="retention"><span lang="zh">${escapeHtml(retention.zh)}；删除后备份中最多保留 ${category.backup.restorableDays} 天</span><br><span lang="en">${escapeHtml(retention.en)}; restorable from backups for up to ${category.backup.restorableDays} days after deletion</span></td>
+  <td>${bilingual(category.name)}</td>
+  <td>${bilingual(category.purpose)}</td>
+  <td class="retention">${bilingual({
+    zh: `${retention.zh}；删除后备份中最多保留 ${category.backup.restorableDays} 天`,
+    en: `${retention.en}; restorable from backups for up to ${category.backup.restorableDays} days after deletion`,
+  })}</td>
 </tr>`;
   }).join('\n');
   const clauses = Object.values(CLAUSES)
     .map(
       (clause) =>
-        `<li id="${clause.id}"><strong>${clause.id}</strong> <span lang="zh">${escapeHtml(clause.title.zh)}：${escapeHtml(clause.rule.zh)}</span><br><span lang="en">${escapeHtml(clause.title.en)}: ${escapeHtml(clause.rule.en)}</span></li>`,
+        `<li id="${clause.id}"><strong>${clause.id}</strong> ${bilingual({
+          zh: `${clause.title.zh}：${clause.rule.zh}`,
+          en: `${clause.title.en}: ${clause.rule.en}`,
+        })}</li>`,
     )
     .join('\n');
   return htmlPage(
