@@ -9,9 +9,9 @@ import { startFaultCycle } from './soak/faults.js';
 import { Ledger } from './soak/ledger.js';
 import { runLoad } from './soak/load.js';
 import { type SoakStack, startSoakStack } from './soak/stack.js';
-import { adminQuery } from './soak/tencent.js';
 import { createWriteTrace } from './soak/trace.js';
 import { markPresent, verify } from './soak/verify.js';
+import { adminQuery } from './tencent-client.js';
 
 /**
  * `npm run soak`: the local stack under load, faults and concurrent expiry and deletion, then a check

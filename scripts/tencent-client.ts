@@ -25,12 +25,22 @@ interface TlsSigApi {
 const require = createRequire(import.meta.url);
 const TLSSigAPIv2 = require('tls-sig-api-v2') as { Api: new (sdkAppId: number, key: string) => TlsSigApi };
 
+/** A UserSig for `identifier`, valid for an hour, made by Tencent's own library. */
+export function genUserSig(sdkAppId: string, secretKey: string, identifier: string): string {
+  return new TLSSigAPIv2.Api(Number(sdkAppId), secretKey).genUserSig(identifier, 3600);
+}
+
 /** The app-admin query (Tencent REST convention) with a UserSig made by Tencent's own library. */
-export function adminQuery(sdkAppId: string, secretKey: string, identifier: string): string {
+export function adminQuery(
+  sdkAppId: string,
+  secretKey: string,
+  identifier: string,
+  userSig = genUserSig(sdkAppId, secretKey, identifier),
+): string {
   return new URLSearchParams({
     sdkappid: sdkAppId,
     identifier,
-    usersig: new TLSSigAPIv2.Api(Number(sdkAppId), secretKey).genUserSig(identifier, 3600),
+    usersig: userSig,
     random: String(Math.floor(Math.random() * 2 ** 32)),
     contenttype: 'json',
   }).toString();

@@ -8,18 +8,10 @@
  * PORT (default 3000) and OPERATOR_TOKEN (default: the token `npm start` generated, from
  * .data/operator-token) say where and as whom.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-
-const require = createRequire(import.meta.url);
-const TLSSigAPIv2 = require('tls-sig-api-v2') as {
-  Api: new (
-    sdkAppId: number,
-    key: string,
-  ) => { genUserSig(identifier: string, expireSeconds: number): string };
-};
+import { adminQuery as adminQueryOf, callbackQuery, genUserSig, textBody } from './tencent-client.js';
 
 export interface TourOptions {
   readonly httpUrl: string;
@@ -49,15 +41,8 @@ export async function runTour(opts: TourOptions): Promise<TourResult> {
   const account = 'alice';
   const steps: { title: string; status: number }[] = [];
 
-  const userSig = new TLSSigAPIv2.Api(Number(sdkAppId), secretKey).genUserSig(admin, 3600);
-  const adminQuery = () =>
-    new URLSearchParams({
-      sdkappid: sdkAppId,
-      identifier: admin,
-      usersig: userSig,
-      random: String(Math.floor(Math.random() * 2 ** 32)),
-      contenttype: 'json',
-    }).toString();
+  const userSig = genUserSig(sdkAppId, secretKey, admin);
+  const adminQuery = () => adminQueryOf(sdkAppId, secretKey, admin, userSig);
 
   /** The demo's credentials appear in the printed commands as the shell variables the tour exports. */
   const placeholders = (text: string) =>
@@ -111,19 +96,7 @@ export async function runTour(opts: TourOptions): Promise<TourResult> {
     curlAuth: `-H "authorization: Bearer $OPERATOR_TOKEN" `,
   };
   const callback = (title: string, command: string, body: Record<string, unknown>) => {
-    const requestTime = String(Math.floor(Date.now() / 1000));
-    const sign = createHash('sha256')
-      .update(callbackToken + requestTime)
-      .digest('hex');
-    const query = new URLSearchParams({
-      SdkAppid: sdkAppId,
-      CallbackCommand: command,
-      contenttype: 'json',
-      ClientIP: '203.0.113.7',
-      OptPlatform: 'Android',
-      RequestTime: requestTime,
-      Sign: sign,
-    });
+    const query = callbackQuery(sdkAppId, callbackToken, command, Math.floor(Date.now() / 1000));
     return step(
       title,
       { method: 'POST', path: `/im/callback?${query}`, body: { CallbackCommand: command, ...body } },
@@ -139,7 +112,7 @@ export async function runTour(opts: TourOptions): Promise<TourResult> {
       MsgRandom: 7,
       MsgTime: msgTime,
       MsgKey: `${seq}_7_${msgTime}`,
-      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
+      MsgBody: textBody(text),
     };
   };
 

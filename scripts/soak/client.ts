@@ -1,4 +1,4 @@
-import { callbackQuery } from './tencent.js';
+import { callbackQuery } from '../tencent-client.js';
 
 /** Counters every HTTP call of the soak feeds: latencies (ms, per attempt) and answers by kind. */
 export class Stats {

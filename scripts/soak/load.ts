@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { resolvePrivacySettings } from '../../lib/policy/privacy-settings.js';
 import { decidePersonalStorage } from '../../lib/policy/retention.js';
+import { textBody } from '../tencent-client.js';
 import { ACCOUNTS, type SoakApp } from './apps.js';
 import { type Stats, sendCallback } from './client.js';
 import type { Ledger, SentMessage } from './ledger.js';
-import { textBody } from './tencent.js';
 
 /**
  * The callback mix: new C2C and group messages (some sent twice at once), before-send checks (some with
