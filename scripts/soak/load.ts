@@ -139,23 +139,27 @@ async function sendNewMessage(context: LoadContext, kind: 'c2c' | 'group'): Prom
   return racing ? 2 : 1;
 }
 
-/** An acknowledged message nothing else is touching, acknowledged long enough ago that no write of it is in flight. */
-function idleAcked(context: LoadContext): SentMessage | undefined {
+/** A random message of the ledger that `accept`s and nothing else is touching (20 tries), if any. */
+function pickIdle(context: LoadContext, accept: (message: SentMessage) => boolean): SentMessage | undefined {
   const { messages } = context.ledger;
-  const cutoff = Date.now() - ZOMBIE_WRITE_MS;
   for (let tries = 0; tries < 20 && messages.length > 0; tries++) {
     const message = messages[Math.floor(Math.random() * messages.length)] as SentMessage;
-    if (
-      !message.busy &&
+    if (!message.busy && accept(message)) return message;
+  }
+  return undefined;
+}
+
+/** An acknowledged message nothing else is touching, acknowledged long enough ago that no write of it is in flight. */
+function idleAcked(context: LoadContext): SentMessage | undefined {
+  const cutoff = Date.now() - ZOMBIE_WRITE_MS;
+  return pickIdle(
+    context,
+    (message) =>
       message.lastAckAt !== undefined &&
       message.lastAckAt < cutoff &&
       message.recalledAt === undefined &&
-      !message.recallUnknown
-    ) {
-      return message;
-    }
-  }
-  return undefined;
+      !message.recallUnknown,
+  );
 }
 
 async function redeliver(context: LoadContext): Promise<number> {
@@ -209,30 +213,24 @@ async function recall(context: LoadContext): Promise<number> {
  * ledger, so the verdict still expects the message gone (verify.ts: `notErased` fails the soak).
  */
 async function replayRecalled(context: LoadContext): Promise<number> {
-  const { messages } = context.ledger;
   const cutoff = Date.now() - ZOMBIE_WRITE_MS;
-  for (let tries = 0; tries < 20 && messages.length > 0; tries++) {
-    const message = messages[Math.floor(Math.random() * messages.length)] as SentMessage;
-    if (
-      message.busy ||
-      message.recallUnknown ||
-      message.recalledAt === undefined ||
-      message.recalledAt > cutoff
-    )
-      continue;
-    message.busy = true;
-    await sendCallback(
-      context.httpUrl,
-      context.stats,
-      appOf(context, message.app),
-      message.command,
-      message.body,
-    );
-    context.stats.recalledReplays += 1;
-    message.busy = false;
-    return 1;
-  }
-  return sendNewMessage(context, 'c2c');
+  const message = pickIdle(
+    context,
+    (candidate) =>
+      !candidate.recallUnknown && candidate.recalledAt !== undefined && candidate.recalledAt <= cutoff,
+  );
+  if (!message) return sendNewMessage(context, 'c2c');
+  message.busy = true;
+  await sendCallback(
+    context.httpUrl,
+    context.stats,
+    appOf(context, message.app),
+    message.command,
+    message.body,
+  );
+  context.stats.recalledReplays += 1;
+  message.busy = false;
+  return 1;
 }
 
 async function beforeSend(context: LoadContext): Promise<number> {
