@@ -10,7 +10,14 @@ import {
   privacyPatchSchema,
   terminationRequestSchema,
 } from '../../lib/http/request-bodies.js';
-import { type Actor, type Answer, type ComponentName, ROUTES, type RouteDoc } from '../../lib/http/routes.js';
+import {
+  type Actor,
+  type Answer,
+  type ComponentName,
+  jsonAnswer,
+  ROUTES,
+  type RouteDoc,
+} from '../../lib/http/routes.js';
 import { appConfigSchema, privacySettingsSchema } from '../../lib/policy/app-config.js';
 import { sdkAppIdSchema } from '../../lib/policy/identifiers.js';
 import { POLICY_VERSION } from '../../lib/policy/policy-document.js';
@@ -82,8 +89,6 @@ const SECURITY_SCHEMES = {
 
 const { $schema: _dialect, ...SDK_APP_ID_SCHEMA } = z.toJSONSchema(sdkAppIdSchema);
 
-const json = (description: string, schema: ComponentName): Answer => ({ description, schema });
-
 const componentRef = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 
 function content(answer: Answer, status: number) {
@@ -115,7 +120,7 @@ function operation(route: RouteDoc) {
   const isPublic = route.actors.includes('public');
   const isCallback = route.actors.includes('imService');
   const problem = (description: string): Answer =>
-    json(description, isCallback ? 'CallbackAnswer' : 'Problem');
+    jsonAnswer(description, isCallback ? 'CallbackAnswer' : 'Problem');
   const answers: Record<number, Answer> = {};
   if (route.body || pathParameters.length > 0)
     answers[400] = problem('invalid input; detail names the field');

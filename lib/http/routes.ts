@@ -52,7 +52,8 @@ export interface RouteDoc {
   readonly answers: Readonly<Record<number, Answer>>;
 }
 
-const json = (description: string, schema: ComponentName): Answer => ({ description, schema });
+/** A JSON answer with the named schema. */
+export const jsonAnswer = (description: string, schema: ComponentName): Answer => ({ description, schema });
 
 /** Every HTTP route (docs/api.md is rendered from this table). */
 export const ROUTES: readonly RouteDoc[] = [
@@ -65,13 +66,13 @@ export const ROUTES: readonly RouteDoc[] = [
     body: { schema: 'CallbackBody', required: true },
     query: ['CallbackCommand', 'contenttype', 'ClientIP', 'OptPlatform'],
     answers: {
-      200: json(
+      200: jsonAnswer(
         'handled, or an unknown command ignored; a rejected message carries ErrorCode 120001/10100',
         'CallbackAnswer',
       ),
-      400: json('malformed body for a known command; nothing stored', 'CallbackAnswer'),
-      401: json('bad or missing Sign, stale RequestTime', 'CallbackAnswer'),
-      403: json('unknown, terminated or purged app', 'CallbackAnswer'),
+      400: jsonAnswer('malformed body for a known command; nothing stored', 'CallbackAnswer'),
+      401: jsonAnswer('bad or missing Sign, stale RequestTime', 'CallbackAnswer'),
+      403: jsonAnswer('unknown, terminated or purged app', 'CallbackAnswer'),
     },
   },
   {
@@ -81,7 +82,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "Register or replace an app's configuration (P4)",
     actors: ['operator'],
     body: { schema: 'AppConfig', required: true },
-    answers: { 200: json('the stored configuration, secrets redacted', 'AppView') },
+    answers: { 200: jsonAnswer('the stored configuration, secrets redacted', 'AppView') },
   },
   {
     method: 'GET',
@@ -89,7 +90,10 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'getApp',
     summary: "The app's configuration, secrets redacted",
     actors: ['operator', 'appAdmin'],
-    answers: { 200: json('the configuration', 'AppView'), 404: json('unknown or purged app', 'Problem') },
+    answers: {
+      200: jsonAnswer('the configuration', 'AppView'),
+      404: jsonAnswer('unknown or purged app', 'Problem'),
+    },
   },
   {
     method: 'PATCH',
@@ -98,7 +102,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Change the D1/D2/D5 settings',
     actors: ['appAdmin'],
     body: { schema: 'PrivacyPatch', required: true },
-    answers: { 200: json('the configuration after the change', 'AppView') },
+    answers: { 200: jsonAnswer('the configuration after the change', 'AppView') },
   },
   {
     method: 'POST',
@@ -107,7 +111,10 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Terminate: the configuration is purged 2 calendar months later (P4)',
     actors: ['operator'],
     body: { schema: 'TerminationRequest', required: false },
-    answers: { 200: json('terminated', 'TerminationAnswer'), 404: json('unknown or purged app', 'Problem') },
+    answers: {
+      200: jsonAnswer('terminated', 'TerminationAnswer'),
+      404: jsonAnswer('unknown or purged app', 'Problem'),
+    },
   },
   {
     method: 'DELETE',
@@ -115,7 +122,10 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'reactivateApp',
     summary: 'Reactivate before the purge',
     actors: ['operator'],
-    answers: { 200: json('active again', 'ReactivationAnswer'), 404: json('already purged', 'Problem') },
+    answers: {
+      200: jsonAnswer('active again', 'ReactivationAnswer'),
+      404: jsonAnswer('already purged', 'Problem'),
+    },
   },
   {
     method: 'POST',
@@ -126,7 +136,7 @@ export const ROUTES: readonly RouteDoc[] = [
     body: { schema: 'DeletionRequestBody', required: true },
     headers: ['Idempotency-Key'],
     answers: {
-      202: json(
+      202: jsonAnswer(
         'accepted (or the earlier request with the same Idempotency-Key); due one calendar month later',
         'DeletionAccepted',
       ),
@@ -138,7 +148,10 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'getDeletionRequest',
     summary: 'A deletion request: status, counts deleted and withheld by legal holds',
     actors: ['appAdmin'],
-    answers: { 200: json('the request', 'DeletionRequestStatus'), 404: json('unknown request', 'Problem') },
+    answers: {
+      200: jsonAnswer('the request', 'DeletionRequestStatus'),
+      404: jsonAnswer('unknown request', 'Problem'),
+    },
   },
   {
     method: 'GET',
@@ -146,7 +159,7 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'exportUserData',
     summary: 'Access/export: every unexpired userInfo and messages item stored for the account',
     actors: ['appAdmin'],
-    answers: { 200: json('the stored data', 'UserDataExport') },
+    answers: { 200: jsonAnswer('the stored data', 'UserDataExport') },
   },
   {
     method: 'GET',
@@ -156,8 +169,8 @@ export const ROUTES: readonly RouteDoc[] = [
       'End of service: every unexpired userInfo and messages item of the app, a page at a time (also until purgeAt)',
     actors: ['appAdmin'],
     answers: {
-      200: json('a page of the app data', 'AppExport'),
-      400: json('a cursor this route did not return', 'Problem'),
+      200: jsonAnswer('a page of the app data', 'AppExport'),
+      400: jsonAnswer('a cursor this route did not return', 'Problem'),
     },
   },
   {
@@ -167,7 +180,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Place a legal hold (D3 exception): matching data is neither expired nor deleted',
     actors: ['operator'],
     body: { schema: 'LegalHoldBody', required: true },
-    answers: { 201: json('created: the hold, its id included', 'LegalHold') },
+    answers: { 201: jsonAnswer('created: the hold, its id included', 'LegalHold') },
   },
   {
     method: 'GET',
@@ -175,7 +188,7 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'listLegalHolds',
     summary: 'Every legal hold of the app, released ones included',
     actors: ['operator'],
-    answers: { 200: json('the holds', 'LegalHolds') },
+    answers: { 200: jsonAnswer('the holds', 'LegalHolds') },
   },
   {
     method: 'DELETE',
@@ -184,8 +197,8 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Release a legal hold; withheld deletions and overdue expiries then proceed',
     actors: ['operator'],
     answers: {
-      200: json('released: the hold with releasedAt', 'LegalHold'),
-      404: json('unknown hold', 'Problem'),
+      200: jsonAnswer('released: the hold with releasedAt', 'LegalHold'),
+      404: jsonAnswer('unknown hold', 'Problem'),
     },
   },
   {
@@ -194,7 +207,7 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'getMetrics',
     summary: 'P3 monitoring: per-minute requests, success rate, average latency (at most 2 days old)',
     actors: ['appAdmin', 'operator'],
-    answers: { 200: json('the points', 'MonitoringPoints') },
+    answers: { 200: jsonAnswer('the points', 'MonitoringPoints') },
   },
   {
     method: 'GET',
@@ -202,7 +215,7 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'getConformance',
     summary: 'Evidence: per category, items stored and items overdue for expiry or purge',
     actors: ['operator'],
-    answers: { 200: json('the evidence', 'Conformance') },
+    answers: { 200: jsonAnswer('the evidence', 'Conformance') },
   },
   {
     method: 'GET',
@@ -210,7 +223,7 @@ export const ROUTES: readonly RouteDoc[] = [
     operationId: 'getPolicy',
     summary: 'The retention schedule as JSON',
     actors: ['public'],
-    answers: { 200: json('the schedule', 'Policy') },
+    answers: { 200: jsonAnswer('the schedule', 'Policy') },
   },
   {
     method: 'GET',
@@ -229,7 +242,7 @@ export const ROUTES: readonly RouteDoc[] = [
     actors: ['public'],
     answers: {
       200: { description: 'the page', contentType: 'text/html' },
-      404: json('no such app, purged, or it does not publish the page', 'Problem'),
+      404: jsonAnswer('no such app, purged, or it does not publish the page', 'Problem'),
     },
   },
   {
