@@ -81,6 +81,7 @@ export function appConfig(app: ModelApp) {
       messages: { mode: app.messages.mode, retentionDays: app.messages.days },
       userInfo: { mode: app.userInfo.mode, retentionDays: app.userInfo.days },
       sensitiveData: app.sensitiveData,
+      publishDisclosure: true,
     },
   };
 }

@@ -34,6 +34,8 @@ export interface System {
   callback(sdkAppId: string, command: string, body: Record<string, unknown>): Promise<Answer>;
   operator(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
   admin(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
+  /** `GET /apps/{sdkAppId}/privacy`, unauthenticated: the app's public disclosure page. */
+  disclosurePage(sdkAppId: string): Promise<{ status: number; text: string }>;
   runExpire(): Promise<Record<string, unknown>>;
   /** The scheduled purge run (end of service), then the worker as its schedule would. */
   runPurge(): Promise<{ purged: string[]; erasing: string[] }>;
@@ -81,8 +83,8 @@ export async function startSystem(): Promise<System> {
   });
   const recorder = recordDynamoAccesses(db.tables);
   /** The module's handler, each call run as the serverless.yml function `functionKey`. */
-  const load = async (path: string, functionKey: string): Promise<Handler> => {
-    const handler = ((await import(path)) as Record<string, Handler>).handler as Handler;
+  const load = async (path: string, functionKey: string, exportName = 'handler'): Promise<Handler> => {
+    const handler = ((await import(path)) as Record<string, Handler>)[exportName] as Handler;
     return (event, context) => asFunction(functionKey, () => handler(event, context));
   };
   const handlers = {
@@ -95,6 +97,7 @@ export async function startSystem(): Promise<System> {
     conformance: await load('../../functions/conformance/handler.js', 'conformance'),
     expire: await load('../../functions/expire/handler.js', 'expire'),
     purge: await load('../../functions/purge/handler.js', 'purge'),
+    appDisclosure: await load('../../functions/policy/handler.js', 'appDisclosure', 'getAppDisclosure'),
   };
   const routeHandler = (route: string): Handler => {
     if (route.includes('/legal-holds')) return handlers.holds;
@@ -138,6 +141,17 @@ export async function startSystem(): Promise<System> {
       invoke(handlers.callback, callbackEvent({ sdkAppId, token: TEST_CALLBACK_TOKEN, command, body })),
     operator: (method, route, params, body) => http(method, route, params, body, 'operator'),
     admin: (method, route, params, body) => http(method, route, params, body, 'admin'),
+    async disclosurePage(sdkAppId) {
+      const event = httpEvent('GET', `/apps/${encodeURIComponent(sdkAppId)}/privacy`, {
+        routePath: '/apps/{sdkAppId}/privacy',
+        pathParameters: { sdkAppId },
+      });
+      const response = (await handlers.appDisclosure(
+        event,
+        lambdaContext(),
+      )) as APIGatewayProxyStructuredResultV2;
+      return { status: response.statusCode ?? 0, text: response.body ?? '' };
+    },
     async runExpire() {
       return (await handlers.expire({}, lambdaContext())) as Record<string, unknown>;
     },

@@ -55,7 +55,29 @@ export async function verify(world: World): Promise<void> {
       holds: request.status === 'withheld' ? request.withheldBy : [],
     });
   }
+  await verifyDisclosures(world);
   await verifyTable(world);
+}
+
+/** Each app's public privacy page says what the model keeps of its messages and profiles; gone once purged. */
+async function verifyDisclosures(world: World): Promise<void> {
+  for (const app of APP_NAMES) {
+    const page = await world.sys.disclosurePage(world.ids[app]);
+    if (isPurged(world.model, app)) {
+      expect(page.status, `privacy page of purged ${app}`).toBe(404);
+      continue;
+    }
+    expect(page.status, `privacy page of ${app}`).toBe(200);
+    for (const category of ['messages', 'userInfo'] as const) {
+      const setting = world.model.apps[app][category];
+      const row = new RegExp(`<tr data-item="${category}">.*?</tr>`, 's').exec(page.text)?.[0] ?? '';
+      expect(row, `privacy page of ${app}: ${category}`).toContain(
+        setting.mode === 'notStored'
+          ? 'not stored'
+          : `kept for ${setting.days} day${setting.days === 1 ? '' : 's'}`,
+      );
+    }
+  }
 }
 
 function bodyText(message: Record<string, unknown>): string {
