@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigurationError, loadEnvironment, TABLE_ENV_NAMES } from '../lib/config.js';
 import { createDynamoClient } from '../lib/store/dynamo.js';
 import { createMissingTables, TABLE_KEYS } from '../lib/store/tables.js';
 import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { ConcurrencyLimits, type LimitReport, startFrontDoor } from './front-door.js';
 
 export const SERVICE = 'im-retention';
 export const STAGE = 'local';
@@ -23,6 +25,8 @@ export interface LocalStackOptions {
   readonly extraEnv?: Record<string, string>;
   readonly log?: (line: string) => void;
   readonly quiet?: boolean;
+  /** At most this many invocations of one route or function at once (front-door.ts); default LOCAL_CONCURRENCY or 2 per core. */
+  readonly concurrency?: number;
 }
 
 export interface LocalStack {
@@ -30,6 +34,10 @@ export interface LocalStack {
   readonly lambdaUrl: string;
   readonly dynamodbEndpoint: string;
   readonly tables: Record<string, string>;
+  /** Per route and invoked function: how often invocations waited for a free slot, and how long. */
+  concurrencyReport(): LimitReport[];
+  /** serverless-offline's process group (its worker threads, esbuild): for the soak's CPU account. */
+  readonly runtimeProcessGroup: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -53,6 +61,7 @@ export const localTableNames = () =>
 function startInvokeProxy(
   listenPort: number,
   offlinePort: number,
+  limits: ConcurrencyLimits,
   onFailure: (line: string) => void,
 ): Promise<Server> {
   const server = createServer((req, res) => {
@@ -70,40 +79,46 @@ function startInvokeProxy(
         res.writeHead(202, { 'content-type': 'application/json' });
         res.end('');
       }
-      const headers = { ...req.headers, 'x-amz-invocation-type': 'RequestResponse' };
-      delete headers['content-length'];
-      const upstream = httpRequest(
-        { host: '127.0.0.1', port: offlinePort, path, method: req.method, headers },
-        (upstreamRes) => {
-          const body: Buffer[] = [];
-          upstreamRes.on('data', (chunk: Buffer) => body.push(chunk));
-          upstreamRes.on('end', () => {
-            const failed = upstreamRes.headers['x-amz-function-error'] !== undefined;
-            const payload = failed ? functionError(Buffer.concat(body).toString()) : Buffer.concat(body);
-            if (failed) {
-              const { errorType, errorMessage } = JSON.parse(payload.toString()) as Record<string, string>;
-              onFailure(
-                `${name}: ${asynchronous ? 'asynchronous ' : ''}invocation failed: ${errorType}: ${errorMessage}`,
-              );
-            }
-            if (asynchronous) return;
-            const { 'transfer-encoding': _chunked, ...responseHeaders } = upstreamRes.headers;
-            responseHeaders['content-length'] = String(payload.length);
-            res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
-            res.end(payload);
-          });
-        },
-      );
-      upstream.on('error', () => {
-        if (asynchronous) {
-          onFailure(`${name}: asynchronous invocation failed: the local Lambda runtime is not answering`);
-          return;
-        }
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ Message: 'the local Lambda runtime is not answering' }));
-      });
-      upstream.end(Buffer.concat(chunks));
+      void limits.of(`invoke ${name}`).run(() => forward());
     });
+    const forward = () =>
+      new Promise<void>((done) => {
+        const headers = { ...req.headers, 'x-amz-invocation-type': 'RequestResponse' };
+        delete headers['content-length'];
+        const upstream = httpRequest(
+          { host: '127.0.0.1', port: offlinePort, path, method: req.method, headers },
+          (upstreamRes) => {
+            const body: Buffer[] = [];
+            upstreamRes.on('data', (chunk: Buffer) => body.push(chunk));
+            upstreamRes.on('end', () => {
+              done();
+              const failed = upstreamRes.headers['x-amz-function-error'] !== undefined;
+              const payload = failed ? functionError(Buffer.concat(body).toString()) : Buffer.concat(body);
+              if (failed) {
+                const { errorType, errorMessage } = JSON.parse(payload.toString()) as Record<string, string>;
+                onFailure(
+                  `${name}: ${asynchronous ? 'asynchronous ' : ''}invocation failed: ${errorType}: ${errorMessage}`,
+                );
+              }
+              if (asynchronous) return;
+              const { 'transfer-encoding': _chunked, ...responseHeaders } = upstreamRes.headers;
+              responseHeaders['content-length'] = String(payload.length);
+              res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
+              res.end(payload);
+            });
+          },
+        );
+        upstream.on('error', () => {
+          done();
+          if (asynchronous) {
+            onFailure(`${name}: asynchronous invocation failed: the local Lambda runtime is not answering`);
+            return;
+          }
+          res.writeHead(502, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ Message: 'the local Lambda runtime is not answering' }));
+        });
+        upstream.end(Buffer.concat(chunks));
+      });
   });
   return new Promise((resolveServer, reject) => {
     server.once('error', reject);
@@ -214,6 +229,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let db: RunningDynamoDbLocal | undefined;
   let offline: ChildProcess | undefined;
   let proxy: Server | undefined;
+  let frontDoor: Server | undefined;
+  const limits = new ConcurrencyLimits(
+    options.concurrency ?? Number(process.env.LOCAL_CONCURRENCY ?? 2 * availableParallelism()),
+  );
 
   const stop = async () => {
     if (offline) {
@@ -228,6 +247,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clearTimeout(timer);
     }
     if (proxy) await new Promise<void>((r) => proxy?.close(() => r()));
+    if (frontDoor) {
+      frontDoor.closeAllConnections();
+      await new Promise<void>((r) => frontDoor?.close(() => r()));
+    }
     if (db) await db.stop();
   };
 
@@ -245,9 +268,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
 
     const offlineLambdaPort = await freePort();
+    const offlineHttpPort = await freePort();
     const env = {
       ...process.env,
-      PORT: String(options.port),
+      OFFLINE_HTTP_PORT: String(offlineHttpPort),
       OFFLINE_LAMBDA_PORT: String(offlineLambdaPort),
       LAMBDA_PORT: String(options.lambdaPort),
       DYNAMODB_PORT: String(options.dynamodbPort),
@@ -275,7 +299,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stderr.push(chunk.toString());
       if (stderr.length > 200) stderr.shift();
     });
-    proxy = await startInvokeProxy(options.lambdaPort, offlineLambdaPort, (line) =>
+    frontDoor = await startFrontDoor(options.port, offlineHttpPort, limits);
+    proxy = await startInvokeProxy(options.lambdaPort, offlineLambdaPort, limits, (line) =>
       process.stderr.write(`function failed      ${line}\n`),
     );
     const httpUrl = `http://127.0.0.1:${options.port}`;
@@ -293,6 +318,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       lambdaUrl: `http://127.0.0.1:${options.lambdaPort}`,
       dynamodbEndpoint: db.endpoint,
       tables,
+      concurrencyReport: () => limits.report(),
+      runtimeProcessGroup: offline.pid,
       stop,
     };
   } catch (error) {

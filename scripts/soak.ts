@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, round } from '../bench/support/stats.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
-import { DOOMED, SOAK_APPS, SWITCHED } from './soak/apps.js';
+import { DOOMED, HOLDS, PRIVACY_CHANGES, SOAK_APPS } from './soak/apps.js';
 import { adminCall, Stats } from './soak/client.js';
 import { startFaultCycle } from './soak/faults.js';
 import { Ledger } from './soak/ledger.js';
 import { runLoad } from './soak/load.js';
+import { explainLimit, sampleCpu } from './soak/machine.js';
 import { type SoakStack, startSoakStack } from './soak/stack.js';
 import { createWriteTrace } from './soak/trace.js';
 import { markPresent, verify } from './soak/verify.js';
@@ -29,7 +30,7 @@ const log = (line: string) =>
   console.log(`[soak ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function registerApps(soak: SoakStack, stats: Stats, ledger: Ledger) {
+async function registerApps(soak: SoakStack, stats: Stats) {
   const operator = { authorization: `Bearer ${soak.operatorToken}` };
   for (const app of SOAK_APPS) {
     const answer = await adminCall(
@@ -41,24 +42,25 @@ async function registerApps(soak: SoakStack, stats: Stats, ledger: Ledger) {
     if (answer.status !== 200)
       throw new Error(`registering ${app.sdkAppId}: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
-  for (const doomed of DOOMED.filter((d) => d.held)) {
-    const answer = await adminCall(
-      stats,
-      () => `${soak.stack.httpUrl}/apps/${doomed.app}/legal-holds`,
-      {
-        method: 'POST',
-        headers: operator,
-        body: {
-          account: doomed.account,
-          categories: ['messages', 'userInfo'],
-          reason: 'soak: litigation hold',
-        },
-      },
-      'POST /apps/{sdkAppId}/legal-holds',
-    );
-    if (answer.status !== 201) throw new Error(`legal hold: ${answer.status} ${JSON.stringify(answer.body)}`);
-    ledger.held.add(`${doomed.app}\u0000${doomed.account}`);
-  }
+}
+
+/** The operator places a legal hold on an account while the load runs (POST …/legal-holds). */
+async function placeHold(soak: SoakStack, stats: Stats, ledger: Ledger, hold: (typeof HOLDS)[number]) {
+  const record: { requestedAt: number; answeredAt?: number } = { requestedAt: Date.now() };
+  ledger.holds.set(`${hold.app}\u0000${hold.account}`, record);
+  const answer = await adminCall(
+    stats,
+    () => `${soak.stack.httpUrl}/apps/${hold.app}/legal-holds`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${soak.operatorToken}` },
+      body: { account: hold.account, categories: ['messages', 'userInfo'], reason: 'soak: litigation hold' },
+    },
+    'POST /apps/{sdkAppId}/legal-holds',
+  );
+  if (answer.status !== 201) throw new Error(`legal hold: ${answer.status} ${JSON.stringify(answer.body)}`);
+  record.answeredAt = Date.now();
+  log(`legal hold ${hold.app}/${hold.account}: ${answer.status}`);
 }
 
 async function requestDeletion(
@@ -94,19 +96,31 @@ async function requestDeletion(
     Object.assign(record, { id: String(answer.body.id), status: String(answer.body.status) });
 }
 
-/** The app admin switches SWITCHED.app's messages to notStored, through the real PATCH route. */
-async function switchPrivacy(soak: SoakStack, stats: Stats, ledger: Ledger) {
-  const app = SOAK_APPS.find((a) => a.sdkAppId === SWITCHED.app);
+/** The app admin changes an app's messages setting (PRIVACY_CHANGES), through the real PATCH route. */
+async function changePrivacy(
+  soak: SoakStack,
+  stats: Stats,
+  ledger: Ledger,
+  change: (typeof PRIVACY_CHANGES)[number],
+) {
+  const app = SOAK_APPS.find((a) => a.sdkAppId === change.app);
   if (!app) return;
+  const record: Ledger['privacyChanges'][number] = {
+    app: change.app,
+    messages: change.messages,
+    privacy: change.privacy,
+    requestedAt: Date.now(),
+  };
+  ledger.privacyChanges.push(record);
   const answer = await adminCall(
     stats,
     () =>
       `${soak.stack.httpUrl}/apps/${app.sdkAppId}/privacy?${adminQuery(app.sdkAppId, app.secretKey, app.adminAccount)}`,
-    { method: 'PATCH', body: SWITCHED.privacy },
+    { method: 'PATCH', body: change.privacy },
     'PATCH /apps/{sdkAppId}/privacy',
   );
-  if (answer.status === 200) ledger.messagesNotStoredSince.set(app.sdkAppId, Date.now());
-  log(`privacy change ${app.sdkAppId} messages -> notStored: ${answer.status}`);
+  if (answer.status === 200) record.answeredAt = Date.now();
+  log(`privacy change ${app.sdkAppId} messages -> ${change.messages}: ${answer.status}`);
 }
 
 async function receipt(soak: SoakStack, stats: Stats, app: string, id: string) {
@@ -182,7 +196,7 @@ async function main() {
     createDynamoClient({ endpoint: soak.dbEndpoint, region: 'us-east-1', requestTimeoutMs: 10_000 }),
   );
   try {
-    await registerApps(soak, stats, ledger);
+    await registerApps(soak, stats);
     const context = { httpUrl: soak.stack.httpUrl, stats, ledger, apps: SOAK_APPS };
     const progress = (phase: string) => {
       let next = 0.1;
@@ -209,17 +223,34 @@ async function main() {
     const stopExpiry = startExpiryLoop(soak, expiry);
     const pendingDeletions: Promise<void>[] = [];
     const remaining = [...DOOMED];
+    const changes = [...PRIVACY_CHANGES];
+    const holds = [...HOLDS];
+    const pendingChanges: Promise<void>[] = [];
+    const placedHolds = new Map<string, Promise<void>>();
     let restart: Promise<void> | undefined;
-    let switched: Promise<void> | undefined;
     const loadStarted = Date.now();
+    const cpu = sampleCpu({
+      'serverless-offline': () => ({ group: soak?.stack.runtimeProcessGroup }),
+      'DynamoDB Local': () => ({ pid: soak?.databasePid() }),
+      'soak (client, proxies)': () => ({ pid: process.pid }),
+    });
     const loadProgress = progress('load');
     await runLoad(context, LOAD_CALLBACKS, CONCURRENCY, (fraction) => {
       loadProgress(fraction);
+      while (holds.length > 0 && (holds[0]?.atProgress ?? 1) <= fraction) {
+        const hold = holds.shift();
+        if (hold) placedHolds.set(`${hold.app}\u0000${hold.account}`, placeHold(soak, stats, ledger, hold));
+      }
       while (remaining.length > 0 && (remaining[0]?.atProgress ?? 1) <= fraction) {
         const doomed = remaining.shift();
-        if (doomed) pendingDeletions.push(requestDeletion(soak, stats, ledger, doomed));
+        // A held account's request is made once its hold is in force (so it is withheld, as the ledger expects).
+        const hold = placedHolds.get(`${doomed?.app}\u0000${doomed?.account}`) ?? Promise.resolve();
+        if (doomed) pendingDeletions.push(hold.then(() => requestDeletion(soak, stats, ledger, doomed)));
       }
-      if (!switched && fraction >= SWITCHED.atProgress) switched = switchPrivacy(soak, stats, ledger);
+      while (changes.length > 0 && (changes[0]?.atProgress ?? 1) <= fraction) {
+        const change = changes.shift();
+        if (change) pendingChanges.push(changePrivacy(soak, stats, ledger, change));
+      }
       if (!restart && fraction >= 0.55) {
         log('killing DynamoDB Local (SIGKILL) mid-run');
         restart = soak.restartDatabase(1500).then(() => {
@@ -229,8 +260,12 @@ async function main() {
       }
     });
     const loadMs = Date.now() - loadStarted;
+    const cpuDuringLoad = cpu.stop();
+    const concurrencyLimits = soak.stack.concurrencyReport();
+    const limitedBy = explainLimit(cpuDuringLoad, concurrencyLimits);
+    log(`limited by: ${limitedBy}`);
     await restart;
-    await switched;
+    await Promise.all([...pendingChanges, ...placedHolds.values()]);
     await faults.stop();
     await stopExpiry();
     for (const doomed of remaining) pendingDeletions.push(requestDeletion(soak, stats, ledger, doomed));
@@ -287,6 +322,16 @@ async function main() {
         durationSeconds: round((Date.now() - started) / 1000, 1),
         loadSeconds: round(loadMs / 1000, 1),
         concurrency: CONCURRENCY,
+        limitedBy,
+        cpuDuringLoad,
+        localConcurrencyLimits: concurrencyLimits,
+        privacyChanges: ledger.privacyChanges.map((c) => ({
+          app: c.app,
+          messages: c.messages,
+          answered: c.answeredAt !== undefined,
+        })),
+        legalHoldsPlacedDuringLoad: [...ledger.holds.values()].filter((h) => h.answeredAt !== undefined)
+          .length,
         apps: SOAK_APPS.length,
         callbackAttempts: stats.callbackAttempts,
         callbackFailuresRetried: stats.callbackFailures,

@@ -4,7 +4,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export interface DynamoOptions {
   readonly endpoint?: string | undefined;
   readonly region: string;
-  /** Total attempts including the first; bounded so a callback answers within Tencent's 2 s. */
+  /**
+   * Total attempts including the first (default 5: an admin route has API Gateway's 29 s, so it rides out
+   * a burst of throttling or 5xx instead of answering 500); the callback bounds it to answer within
+   * Tencent's 2 s.
+   */
   readonly maxAttempts?: number;
   readonly requestTimeoutMs?: number;
 }
@@ -17,7 +21,7 @@ export function createDynamoClient(options: DynamoOptions): DynamoDBClient {
   return new DynamoDBClient({
     region: options.region,
     endpoint: options.endpoint,
-    maxAttempts: options.maxAttempts ?? 3,
+    maxAttempts: options.maxAttempts ?? 5,
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? 1500,
       connectionTimeout: 500,

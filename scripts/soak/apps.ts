@@ -54,19 +54,35 @@ export const SOAK_APPS: readonly SoakApp[] = [
     userInfo: { mode: 'stored', retentionDays: 30 },
     sensitiveData: 'reject',
   }),
-  // Switched to messages notStored mid-load (SWITCHED below).
+  // Switched to messages notStored mid-load (PRIVACY_CHANGES below); 1400900003 the other way.
   app('1400900005', { messages: { mode: 'stored', retentionDays: 7 } }),
 ];
 
 /**
- * A privacy change the soak makes while the load runs: from its answer on nothing of the category may be
- * stored, and what was stored before is gone once the final expiry run applied the change (verify.ts).
+ * Privacy changes the app admin makes while the load runs, through the real PATCH route, in both
+ * directions. From a change's answer on it is in force: after stored → notStored nothing of the category
+ * may be stored, and what was stored before is gone once the final expiry run applied the change; after
+ * notStored → stored every message sent from then on must be kept (verify.ts, `modeWhenSent`).
  */
-export const SWITCHED = {
-  app: '1400900005',
-  atProgress: 0.5,
-  privacy: { messages: { mode: 'notStored' } },
-} as const;
+export const PRIVACY_CHANGES: ReadonlyArray<{
+  readonly app: string;
+  readonly atProgress: number;
+  readonly messages: 'stored' | 'notStored';
+  readonly privacy: AppConfig['privacy'];
+}> = [
+  {
+    app: '1400900003',
+    atProgress: 0.3,
+    messages: 'stored',
+    privacy: { messages: { mode: 'stored', retentionDays: 7 } },
+  },
+  { app: '1400900005', atProgress: 0.5, messages: 'notStored', privacy: { messages: { mode: 'notStored' } } },
+];
+
+/** Legal holds the operator places while the load runs (its account's deletion request below is withheld). */
+export const HOLDS: ReadonlyArray<{ app: string; account: string; atProgress: number }> = [
+  { app: '1400900004', account: 'user-5', atProgress: 0.2 },
+];
 
 /** End-user accounts, the same names in every app; some share prefixes, some need escaping in keys. */
 export const ACCOUNTS: readonly string[] = [

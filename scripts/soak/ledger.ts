@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../lib/policy/app-config.js';
 import type { MessageRef } from '../../lib/store/personal-keys.js';
 
 /**
@@ -45,14 +46,30 @@ export interface DeletionRecord {
   held: boolean;
 }
 
+/** A PATCH of an app's messages setting: when it was asked for and, once in force, when it answered 200. */
+export interface PrivacyChange {
+  readonly app: string;
+  readonly messages: 'stored' | 'notStored';
+  /** The PATCH body's `privacy` (categories it names replace the app's). */
+  readonly privacy: AppConfig['privacy'];
+  readonly requestedAt: number;
+  answeredAt?: number;
+}
+
+/** A legal hold on an account: when it was asked for and when its 201 answered. */
+export interface HoldRecord {
+  readonly requestedAt: number;
+  answeredAt?: number;
+}
+
 export class Ledger {
   readonly messages: SentMessage[] = [];
   readonly profiles = new Map<string, SentProfile>();
   readonly deletions: DeletionRecord[] = [];
-  /** `app\u0000account` under an active legal hold. */
-  readonly held = new Set<string>();
-  /** Apps switched to messages notStored: epoch ms the PATCH answered 200. */
-  readonly messagesNotStoredSince = new Map<string, number>();
+  /** Legal holds by `app\u0000account`. */
+  readonly holds = new Map<string, HoldRecord>();
+  /** Privacy changes in the order they were asked for. */
+  readonly privacyChanges: PrivacyChange[] = [];
 
   profile(app: string, account: string): SentProfile {
     const key = `${app}\u0000${account}`;
@@ -64,9 +81,19 @@ export class Ledger {
     return profile;
   }
 
-  /** Whether a legal hold covers `app`/`account` (its data is kept whatever is asked). */
-  isHeld(app: string, account: string): boolean {
-    return this.held.has(`${app}\u0000${account}`);
+  /** The legal hold asked for on `app`/`account`, if any (its data is kept whatever is asked once it answered). */
+  holdOf(app: string, account: string): HoldRecord | undefined {
+    return this.holds.get(`${app}\u0000${account}`);
+  }
+
+  /** The privacy change the soak last asked of `app`, if it asked any. */
+  lastAskedChange(app: string): PrivacyChange | undefined {
+    return this.privacyChanges.filter((c) => c.app === app).at(-1);
+  }
+
+  /** The changes asked of `app`, in order. */
+  changesOf(app: string): PrivacyChange[] {
+    return this.privacyChanges.filter((c) => c.app === app);
   }
 
   /** Deletion requests (not held) covering `app`/`account`, earliest first. */

@@ -40,9 +40,12 @@ function newMessage(context: LoadContext, kind: 'c2c' | 'group'): SentMessage {
       : now;
   const msgTime = Math.floor(sentAtMs / 1000);
   const msgId = `soak-${n}-${randomUUID().slice(0, 8)}`;
+  // The setting the soak last asked for (a change may still be on its way: verify.ts judges by the times).
+  const asked = context.ledger.lastAskedChange(app.sdkAppId);
+  const privacy = asked ? { ...app.config.privacy, ...asked.privacy } : app.config.privacy;
   const decision = decidePersonalStorage(
     'messages',
-    resolvePrivacySettings(app.config.privacy),
+    resolvePrivacySettings(privacy),
     new Date(msgTime * 1000),
     new Date(now),
   );

@@ -23,6 +23,8 @@ export interface SoakStack {
   readonly operatorToken: string;
   /** Kills DynamoDB Local (SIGKILL: no clean shutdown), waits `downMs`, starts it again on the same port and data. */
   restartDatabase(downMs: number): Promise<void>;
+  /** The DynamoDB Local process the soak's stack uses now (it changes with a restart). */
+  databasePid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startSoakStack(opts: {
     dbEndpoint: db.endpoint,
     tables,
     operatorToken,
+    databasePid: () => db.process.pid,
     async restartDatabase(downMs) {
       const exited = new Promise<void>((r) => db.process.once('exit', () => r()));
       db.process.kill('SIGKILL');

@@ -84,6 +84,45 @@ function deletionExpectation(
   return mustBeGone ? 'gone' : 'either';
 }
 
+/**
+ * The messages mode `message` was sent under, by its attempts' times against the app's privacy changes:
+ * `either` when an attempt overlapped a change on its way (asked, not yet answered). A later change to
+ * notStored makes it `notStored` whatever it was sent under: the final expiry run applied the change.
+ */
+export function modeWhenSent(
+  ledger: Ledger,
+  initial: 'stored' | 'notStored',
+  message: SentMessage,
+): 'stored' | 'notStored' | 'either' {
+  const first = message.firstAttemptAt ?? 0;
+  const last = message.lastAttemptAt ?? 0;
+  let mode: 'stored' | 'notStored' = initial;
+  let sent = false;
+  for (const change of ledger.changesOf(message.app)) {
+    const answered = change.answeredAt;
+    if (!sent && answered !== undefined && first > answered) {
+      mode = change.messages; // sent after this change was in force
+      continue;
+    }
+    if (!sent && last >= change.requestedAt && change.messages === 'stored') return 'either'; // on its way
+    // The message was sent before this change (or during a change to notStored, stored or not): a change
+    // to notStored cuts what is stored; a change back to stored does not bring it back.
+    sent = true;
+    if (change.messages === 'notStored') {
+      if (answered === undefined) return 'either';
+      mode = 'notStored';
+    }
+  }
+  return mode;
+}
+
+/** Whether a legal hold was in force when `at` happened: `either` while it was on its way. */
+function heldAt(ledger: Ledger, app: string, account: string, at: number): boolean | 'either' {
+  const hold = ledger.holdOf(app, account);
+  if (!hold || at < hold.requestedAt) return false;
+  return hold.answeredAt !== undefined && at > hold.answeredAt ? true : 'either';
+}
+
 export function messageExpectation(ledger: Ledger, message: SentMessage, checkAt: number): Expectation {
   if (message.lastAckAt === undefined) return 'either';
   if (message.expiresAtMs === undefined) return 'gone';
@@ -99,7 +138,9 @@ export function messageExpectation(ledger: Ledger, message: SentMessage, checkAt
   if (byDeletion === 'either') return 'either';
   if (message.recalledAt !== undefined) {
     // Under a legal hold a recall hides the message (expiry moved to now) but must not delete it.
-    if (ledger.isHeld(message.app, message.account)) return 'present';
+    const held = heldAt(ledger, message.app, message.account, message.recalledAt);
+    if (held === true) return 'present';
+    if (held === 'either') return 'either';
     return message.recalledAt > (message.lastAttemptAt ?? 0) ? 'gone' : 'either';
   }
   return byDeletion ?? 'present';
@@ -181,15 +222,17 @@ export async function verify(
   ledger.messages.forEach((message, i) => {
     verdict.checked.messages += 1;
     const isPresent = present.has(keyString(messageKeys[i] as ItemKey));
-    const switchedAt = ledger.messagesNotStoredSince.get(message.app);
-    if (message.expiresAtMs === undefined || (switchedAt !== undefined && message.lastAckAt !== undefined)) {
+    const initial = apps.find((a) => a.sdkAppId === message.app)?.config.privacy?.messages?.mode ?? 'stored';
+    const mode = modeWhenSent(ledger, initial, message);
+    if (mode === 'either') return;
+    if (mode === 'notStored' || message.expiresAtMs === undefined) {
       // Not stored by design, or stored under a setting since superseded by notStored: the final expiry
       // run applied the change, so nothing of it may remain; one first sent after the change's answer
       // must never have been stored at all.
       if (isPresent) {
         verdict.storedAgainstSettings += 1;
         note(
-          `stored against settings: ${message.app} ${message.msgId} firstAttempt=${message.firstAttemptAt} switched=${switchedAt}`,
+          `stored against settings: ${message.app} ${message.msgId} firstAttempt=${message.firstAttemptAt}`,
         );
       }
       return;
@@ -207,7 +250,7 @@ export async function verify(
       `firstAttempt=${at(message.firstAttemptAt)}`,
       `lastAck=${at(message.lastAckAt)}`,
       `recalled=${at(message.recalledAt)}${message.recallUnknown ? '?' : ''}`,
-      `held=${ledger.isHeld(message.app, message.account)}`,
+      `held=${ledger.holdOf(message.app, message.account)?.answeredAt !== undefined}`,
       `writes=[${trace.of(key.pk).join('; ')}]`,
     ].join(' ');
     judge(messageExpectation(ledger, message, checkAt), isPresent, message.verifiedPresent, label);

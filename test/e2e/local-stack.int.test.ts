@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../lib/store/dynamo.js';
@@ -195,6 +196,28 @@ describe('the local stack end to end', () => {
     const texts = JSON.stringify(data.messages);
     expect(texts).toContain('fresh message');
     expect(texts).not.toContain('too old message');
+  });
+
+  it('answers 60 concurrent callbacks without a Lambda timeout, starting no more local instances than its limit', async () => {
+    const threads = () =>
+      stack.runtimeProcessGroup !== undefined && existsSync(`/proc/${stack.runtimeProcessGroup}/task`)
+        ? readdirSync(`/proc/${stack.runtimeProcessGroup}/task`).length
+        : undefined;
+    const before = threads();
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        afterSend(`burst-${i % 7}`, `burst-${i}`, nowSeconds(), `burst ${i}`),
+      ),
+    );
+    expect(answers.map((a) => a.body.ActionStatus)).toEqual(Array(60).fill('OK'));
+    const callbacks = stack.concurrencyReport().find((l) => l.key === 'POST /im/callback');
+    expect(callbacks?.peakActive).toBeLessThanOrEqual(callbacks?.limit ?? 0);
+    expect(callbacks?.queued).toBeGreaterThan(0);
+    // serverless-offline starts a worker thread per concurrent invocation: without the limit, ~60 more.
+    const after = threads();
+    if (before !== undefined && after !== undefined) {
+      expect(after - before).toBeLessThanOrEqual(callbacks?.limit ?? 0);
+    }
   });
 
   it('shows callbacks in GET /apps/{id}/metrics', async () => {
