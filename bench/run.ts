@@ -7,6 +7,7 @@ import { benchCallback } from './callback.js';
 import { benchColdStart } from './cold-start.js';
 import { benchDeletion } from './deletion.js';
 import { benchExpire } from './expire.js';
+import { benchLocalStack } from './local-stack.js';
 import { benchDoc, createBenchTables, loadItems } from './support/database.js';
 import { messagesOf, nowSeconds } from './support/items.js';
 import { packageFunctions } from './support/package.js';
@@ -16,9 +17,9 @@ import { type BenchResults, progress } from './support/result.js';
 /**
  * `npm run bench`: every benchmark against DynamoDB Local on this machine, each side by side with its
  * baseline in the same run. Writes bench/results.json and bench/README.md, prints the table.
- * `--only bundle,coldStart,callback,expire,deletion` runs a subset (merged into the existing results).
+ * `--only bundle,coldStart,callback,expire,deletion,localStack` runs a subset (merged into the existing results).
  */
-const GROUPS = ['bundle', 'coldStart', 'callback', 'expire', 'deletion'] as const;
+const GROUPS = ['bundle', 'coldStart', 'callback', 'expire', 'deletion', 'localStack'] as const;
 type Group = (typeof GROUPS)[number];
 
 const RESULTS = join(import.meta.dirname, 'results.json');
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
       await local.stop();
     }
   }
+
+  if (groups.has('localStack')) Object.assign(results, await benchLocalStack());
 
   const elapsedSeconds = Math.round((Date.now() - started) / 1000);
   notes.push(
