@@ -5,7 +5,9 @@ import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createLogger } from '../../lib/log.js';
+import { createAppPersonalEntries } from '../../lib/store/app-personal-entries.js';
 import { createAppStore } from '../../lib/store/apps.js';
+import { createAppPurgeStore, unfinishedPurges } from '../../lib/store/apps-purge.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createExpiryIndex, type ExpiringTableKey } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
@@ -17,11 +19,14 @@ const logger = createLogger('conformance');
 const doc = createDocumentClient(
   createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region, requestTimeoutMs: 5000 }),
 );
+const appPurges = createAppPurgeStore({ doc, tableName: env.tables.apps });
 const index = (table: ExpiringTableKey) => createExpiryIndex({ doc, tableName: env.tables[table], table });
 const deps: ConformanceDeps = {
   indexes: { apps: index('apps'), personal: index('personal'), telemetry: index('telemetry') },
   state: createExpiryStateStore({ doc, tableName: env.tables.governance }),
   holds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
+  purgeDue: { dueApps: (now) => unfinishedPurges(appPurges, now) },
+  appEntries: createAppPersonalEntries({ doc, tableName: env.tables.personal }),
 };
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });

@@ -4,10 +4,12 @@ import {
   furthestExpiryMonth,
   holdsTouchCategory,
   isOverdue,
+  isPurgeLeftover,
   originalExpiresAt,
 } from '../../lib/policy/expiry.js';
 import type { LegalHold } from '../../lib/policy/legal-holds.js';
 import { epochSeconds, monthOf, monthRange } from '../../lib/policy/time.js';
+import type { AppPersonalEntries } from '../../lib/store/app-personal-entries.js';
 import {
   CATEGORY_TABLES,
   createLimiter,
@@ -23,7 +25,9 @@ import type { ActiveHolds } from '../../lib/store/legal-holds.js';
  * GET /conformance evidence, from the expiry index only (Query, Select COUNT; never a Scan):
  * `stored` counts every index entry from the checkpoint month to the furthest month an item of the
  * category can expire in, plus its held buckets; `overdue` counts items stored past their expiry
- * that no active hold covers; `oldestOverdueSeconds` is the age of the oldest of them.
+ * that no active hold covers; `oldestOverdueSeconds` is the age of the oldest of them. End of service:
+ * the `userInfo` and `messages` of an app past its `purgeAt` are overdue from `purgeAt` on until the
+ * purge erased them (read through the owner index, for those apps only), unless a hold covers them.
  */
 export interface CategoryConformance {
   stored: number;
@@ -41,6 +45,9 @@ export interface ConformanceDeps {
   readonly indexes: Readonly<Record<ExpiringTableKey, ExpiryIndex>>;
   readonly state: Pick<ExpiryStateStore, 'getCheckpoint' | 'listHeldBuckets'>;
   readonly holds: ActiveHolds;
+  /** Apps past their `purgeAt` whose configuration (deleted last) is still there: their purge is not done. */
+  readonly purgeDue: { dueApps(now: Date): Promise<Array<{ sdkAppId: string; purgeAt: Date }>> };
+  readonly appEntries: AppPersonalEntries;
 }
 
 export async function measureConformance(
@@ -103,13 +110,43 @@ export async function measureConformance(
     };
   }
 
-  const measured = await Promise.all(
-    CATEGORY_IDS.map(async (category) => [category, await measure(category)] as const),
-  );
-  return {
-    checkedAt: now.toISOString(),
-    categories: Object.fromEntries(measured) as ConformanceReport['categories'],
-  };
+  /** Per personal category: leftovers of unfinished purges, and the earliest `purgeAt` among them. */
+  async function purgeLeftovers() {
+    const found = { userInfo: { count: 0, since: nowSeconds }, messages: { count: 0, since: nowSeconds } };
+    const due = await deps.purgeDue.dueApps(now);
+    await Promise.all(
+      due.map(({ sdkAppId, purgeAt }) =>
+        limit(async () => {
+          for await (const page of deps.appEntries.pages(sdkAppId)) {
+            for (const entry of page) {
+              if (!isPurgeLeftover(entry, holds, now)) continue;
+              const left = found[entry.category];
+              left.count += 1;
+              left.since = Math.min(left.since, epochSeconds(purgeAt));
+            }
+          }
+        }),
+      ),
+    );
+    return found;
+  }
+
+  const [measured, leftovers] = await Promise.all([
+    Promise.all(CATEGORY_IDS.map(async (category) => [category, await measure(category)] as const)),
+    purgeLeftovers(),
+  ]);
+  const categories = Object.fromEntries(measured) as ConformanceReport['categories'];
+  for (const category of ['userInfo', 'messages'] as const) {
+    const left = leftovers[category];
+    if (left.count === 0) continue;
+    const measuredCategory = categories[category];
+    measuredCategory.overdue += left.count;
+    measuredCategory.oldestOverdueSeconds = Math.max(
+      measuredCategory.oldestOverdueSeconds,
+      nowSeconds - left.since,
+    );
+  }
+  return { checkedAt: now.toISOString(), categories };
 }
 
 async function readOverdue(

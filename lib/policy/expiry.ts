@@ -145,6 +145,17 @@ export function isOverdue(item: IndexedItem, holds: readonly LegalHold[], now: D
   );
 }
 
+/**
+ * End of service: an item of an app past its `purgeAt` is overdue from `purgeAt` on, whatever its own
+ * expiry says, unless an active hold covers it. One already past its own expiry is overdue anyway (and
+ * counted there), so only those not yet expired are leftovers of the purge.
+ */
+export function isPurgeLeftover(item: IndexedItem, holds: readonly LegalHold[], now: Date): boolean {
+  return (
+    originalExpiresAt(item.expiresAt) > epochSeconds(now) && coveringHolds(holds, item, now).length === 0
+  );
+}
+
 /** The holds recorded on a held bucket that are no longer active: their release makes the bucket worth a sweep. */
 export function releasedHoldIds(recorded: readonly string[], activeIds: ReadonlySet<string>): string[] {
   return recorded.filter((id) => !activeIds.has(id));

@@ -137,3 +137,25 @@ function isConditionFailure(error: unknown): boolean {
     (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
   );
 }
+
+/** How far ahead a held app's purge was moved (the purge's hold re-check, 3 h): such apps are found too. */
+const DEFERRED_PURGE_LOOKAHEAD_MS = 3 * 3600 * 1000;
+
+/**
+ * Terminated apps past their `purgeAt` whose configuration is still stored (it is deleted last, so
+ * their purge is not finished: erasing, or deferred by a hold). Found on the byExpiry index, never a
+ * Scan; each candidate is read once to confirm.
+ */
+export async function unfinishedPurges(
+  store: Pick<AppPurgeStore, 'findPurgeCandidates' | 'readStored'>,
+  now: Date,
+): Promise<Array<{ sdkAppId: string; purgeAt: Date }>> {
+  const candidates = await store.findPurgeCandidates(new Date(now.getTime() + DEFERRED_PURGE_LOOKAHEAD_MS));
+  const ids = [...new Set(candidates.map((candidate) => candidate.sdkAppId))];
+  const apps = await Promise.all(ids.map((id) => store.readStored(id)));
+  return apps.flatMap((app) =>
+    app?.status === 'terminated' && app.purgeAt !== undefined && app.purgeAt <= now.toISOString()
+      ? [{ sdkAppId: app.sdkAppId, purgeAt: new Date(app.purgeAt) }]
+      : [],
+  );
+}

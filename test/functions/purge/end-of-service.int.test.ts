@@ -13,7 +13,12 @@ import { TABLE_KEYS } from '../../../lib/store/tables.js';
 import { createTelemetryStore, logChunks, monitoringRowItem } from '../../../lib/store/telemetry.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
 import { callRoute, seedMessages, seedUserInfo } from '../../lib/store/personal-fixtures.js';
-import { createTestDatabase, TEST_AUDIT_HMAC_KEY, type TestDatabase } from '../../support/database.js';
+import {
+  createTestDatabase,
+  TEST_AUDIT_HMAC_KEY,
+  TEST_OPERATOR_TOKEN,
+  type TestDatabase,
+} from '../../support/database.js';
 import {
   type AccessRecorder,
   asFunction,
@@ -21,7 +26,7 @@ import {
   isGranted,
   recordDynamoAccesses,
 } from '../../support/dynamo-accesses.js';
-import { lambdaContext } from '../../support/events.js';
+import { httpEvent, lambdaContext } from '../../support/events.js';
 import { exportedMessages } from '../../support/personal.js';
 import { adminQuery } from '../apps/client.js';
 
@@ -36,6 +41,7 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 let db: TestDatabase;
 let purge: Handler;
 let worker: Handler;
+let conformance: Handler;
 let recorder: AccessRecorder;
 
 beforeAll(async () => {
@@ -44,7 +50,10 @@ beforeAll(async () => {
   const purgeHandler = (await import('../../../functions/purge/handler.js')).handler as unknown as Handler;
   const workerHandler = (await import('../../../functions/deletion-worker/handler.js'))
     .handler as unknown as Handler;
+  const conformanceHandler = (await import('../../../functions/conformance/handler.js'))
+    .handler as unknown as Handler;
   purge = (event, ctx) => asFunction('purge', () => purgeHandler(event, ctx));
+  conformance = (event, ctx) => asFunction('conformance', () => conformanceHandler(event, ctx));
   worker = (event, ctx) => asFunction('deletionWorker', () => workerHandler(event, ctx));
 });
 afterAll(async () => {
@@ -264,9 +273,48 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     expect(read.status).toBe(200);
   });
 
-  it('grants the purge, the worker and the app export every DynamoDB action they made', async () => {
+  it('counts what an unfinished purge left as overdue in GET /conformance, since purgeAt, until it is erased', async () => {
+    type Figures = { overdue: number; oldestOverdueSeconds: number };
+    const measure = async () => {
+      const response = (await conformance(
+        httpEvent('GET', '/conformance', { headers: { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } }),
+        context(),
+      )) as { statusCode: number; body: string };
+      expect(response.statusCode).toBe(200);
+      return (JSON.parse(response.body) as { categories: Record<'messages' | 'userInfo', Figures> })
+        .categories;
+    };
+    const app = newSdkAppId();
+    const now = new Date();
+    const apps = createAppStore({ doc: db.doc, tableName: db.tables.apps });
+    const holds = createLegalHoldStore({ doc: db.doc, tableName: db.tables.governance });
+    await apps.put(app, minimalConfig(), new Date(now.getTime() - 90 * 86_400_000));
+    await seedMessages(db.doc, db.tables.personal, { app, account: 'dora-eos', count: 4 });
+    await seedUserInfo(db.doc, db.tables.personal, { app, account: 'dora-eos' });
+    await seedMessages(db.doc, db.tables.personal, { app, account: 'emil-eos', count: 2 });
+    const hold = await holds.create(
+      { app, account: 'emil-eos', categories: ['messages'], reason: 'court' },
+      now,
+    );
+    const before = await measure();
+
+    // purgeAt about ten days ago; no purge has run yet.
+    await apps.terminate(app, new Date(now.getTime() - 70 * 86_400_000), now);
+    const unfinished = await measure();
+    expect(unfinished.messages.overdue - before.messages.overdue).toBe(4); // emil's two are held
+    expect(unfinished.userInfo.overdue - before.userInfo.overdue).toBe(1);
+    expect(unfinished.messages.oldestOverdueSeconds).toBeGreaterThanOrEqual(9 * 86_400);
+
+    await purge({}, context());
+    const purged = await measure();
+    expect(purged.messages.overdue).toBe(before.messages.overdue);
+    expect(purged.userInfo.overdue).toBe(before.userInfo.overdue);
+    await holds.release(app, hold.id, new Date());
+  });
+
+  it('grants the purge, the worker, the app export and conformance every DynamoDB action they made', async () => {
     const granted = await grantedDynamoAccesses(process.cwd());
-    for (const fn of ['purge', 'deletionWorker', 'appExport']) {
+    for (const fn of ['purge', 'deletionWorker', 'appExport', 'conformance']) {
       const made = [...(recorder.byFunction.get(fn) ?? [])];
       expect(made.length, fn).toBeGreaterThan(0);
       expect(
