@@ -7,6 +7,7 @@ import { createDeletionRequestStore } from '../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
 import { ownerIndexQuery } from '../lib/store/personal-keys.js';
 import { queryAllPages } from '../lib/store/query-pages.js';
+import { type DynamoProxy, startDynamoProxy } from '../scripts/dynamo-proxy.js';
 import {
   BENCH_AUDIT_HMAC_KEY,
   benchDoc,
@@ -15,7 +16,6 @@ import {
   loadItems,
   type Tables,
 } from './support/database.js';
-import { type DynamoProxy, startDynamoProxy } from './support/dynamo-proxy.js';
 import { lambdaContext } from './support/events.js';
 import { messagesOf, nowSeconds, userInfoItem } from './support/items.js';
 import { type BenchResults, describe, progress } from './support/result.js';

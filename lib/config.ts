@@ -94,3 +94,10 @@ export function loadEnvironment(env: Record<string, string | undefined> = proces
 
 /** Environment variables naming each table, for scripts that set them. */
 export const TABLE_ENV_NAMES = tableNames;
+
+/** The variables naming each table, set to `tables` (what a function reads to find its tables). */
+export function tableEnvironment(tables: Readonly<Record<TableKey, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(TABLE_ENV_NAMES).map(([key, name]) => [name, tables[key as TableKey]]),
+  );
+}

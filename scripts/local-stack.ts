@@ -3,7 +3,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigurationError, loadEnvironment, TABLE_ENV_NAMES } from '../lib/config.js';
+import { ConfigurationError, loadEnvironment, tableEnvironment } from '../lib/config.js';
 import { createDynamoClient } from '../lib/store/dynamo.js';
 import { createMissingTables, TABLE_KEYS } from '../lib/store/tables.js';
 import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
@@ -187,7 +187,7 @@ function checkLocalEnvironment(options: LocalStackOptions): void {
       AUDIT_HMAC_KEY: options.auditHmacKey,
       DYNAMODB_ENDPOINT: `http://127.0.0.1:${options.dynamodbPort}`,
       LAMBDA_ENDPOINT: `http://127.0.0.1:${options.lambdaPort}`,
-      ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
+      ...tableEnvironment(tables),
       ...options.extraEnv,
     });
   } catch (error) {
@@ -282,7 +282,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: 'local',
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
-      ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
+      ...tableEnvironment(tables),
       ...options.extraEnv,
     };
     offline = spawn(

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_ENV_NAMES, type TableKey } from '../../lib/config.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { createMissingTables, TABLE_KEYS, TTL_ATTRIBUTE } from '../../lib/store/tables.js';
+import { createFreshTables, functionEnvironment, type Tables } from '../../scripts/fresh-tables.js';
 import { runPool } from './stats.js';
 
-export type Tables = Readonly<Record<TableKey, string>>;
+export type { Tables };
 
 export const BENCH_OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
 export const BENCH_AUDIT_HMAC_KEY = 'bench-audit-hmac-key-0123456789abcdef';
@@ -19,52 +16,21 @@ export function benchDoc(endpoint: string): DynamoDBDocumentClient {
 }
 
 /**
- * Fresh, uniquely named tables. DynamoDB Local emulates TTL (it deletes expired items within seconds),
- * which would race `expire` for the due items a benchmark loads: the bench switches it off, so every
- * due item is removed by the code under test.
+ * Fresh, uniquely named tables, TTL off (DynamoDB Local's TTL would race `expire` for the due items a
+ * benchmark loads: every due item is removed by the code under test).
  */
-export async function createBenchTables(endpoint: string, label: string): Promise<Tables> {
-  const prefix = `bench-${label}-${randomBytes(3).toString('hex')}`;
-  const tables = Object.fromEntries(TABLE_KEYS.map((key) => [key, `${prefix}-${key}`])) as Record<
-    TableKey,
-    string
-  >;
-  const client = createDynamoClient({
-    endpoint,
-    region: 'us-east-1',
-    maxAttempts: 5,
-    requestTimeoutMs: 30_000,
-  });
-  await createMissingTables(client, tables);
-  for (const key of TABLE_KEYS) {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tables[key],
-        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: false },
-      }),
-    );
-  }
-  client.destroy();
-  return tables;
+export function createBenchTables(endpoint: string, label: string): Promise<Tables> {
+  return createFreshTables(endpoint, `bench-${label}-`);
 }
 
 /** The environment a handler module reads at import (lib/config.ts), pointed at `endpoint`. */
 export function handlerEnv(endpoint: string, tables: Tables): Record<string, string> {
-  return {
-    DYNAMODB_ENDPOINT: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    DATA_CENTER: 'local',
+  return functionEnvironment(endpoint, tables, {
     OPERATOR_TOKEN: BENCH_OPERATOR_TOKEN,
     AUDIT_HMAC_KEY: BENCH_AUDIT_HMAC_KEY,
-    EXPIRY_GRACE_SECONDS: '0',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    ...Object.fromEntries(
-      Object.entries(TABLE_ENV_NAMES).map(([key, name]) => [name, tables[key as TableKey]]),
-    ),
-  };
+  });
 }
 
 let instance = 0;

@@ -122,7 +122,7 @@ metrics are off in the in-process benchmarks, so stdout I/O is not part of any m
   attributes, same client settings). 8 callbacks in flight, 1,500 per run, 5 runs each after a
   4,800-callback warm-up per handler (Node's and DynamoDB Local's JITs warm up over thousands of requests).
 - **callback.writesPerStoredMessage**: a second instance of the same handler pointed at the counting proxy
-  (bench/support/dynamo-proxy.ts), which counts every request by \`X-Amz-Target\`: write requests
+  (scripts/dynamo-proxy.ts), which counts every request by \`X-Amz-Target\`: write requests
   (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems) made while answering 600
   callbacks, divided by the messages stored (checked: one PutItem each). The telemetry flush is counted:
   the request that triggers it waits for it (up to 200 ms), so it is on the critical path.

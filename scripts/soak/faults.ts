@@ -1,11 +1,11 @@
 import {
+  type DynamoProxy,
   type Fault,
-  type FaultProxy,
   INTERNAL_ERROR,
   PROVISIONED_EXCEEDED,
   SERVICE_UNAVAILABLE,
   THROTTLING,
-} from './fault-proxy.js';
+} from '../dynamo-proxy.js';
 
 /**
  * The soak's fault schedule, cycled while the load runs: DynamoDB throttling, DynamoDB 5xx (some after
@@ -47,7 +47,7 @@ export const FAULT_WINDOWS: readonly FaultWindow[] = [
   { name: 'quiet', ms: 3000, decide: undefined },
 ];
 
-export function startFaultCycle(proxy: FaultProxy, log: (line: string) => void) {
+export function startFaultCycle(proxy: DynamoProxy, log: (line: string) => void) {
   let running = true;
   let windows = 0;
   const loop = (async () => {

@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createDynamoClient } from '../../lib/store/dynamo.js';
 import { createMissingTables } from '../../lib/store/tables.js';
+import { type DynamoProxy, startDynamoProxy } from '../dynamo-proxy.js';
 import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
 import { type LocalStack, localTableNames, startLocalStack } from '../local-stack.js';
-import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 /**
  * The soak's stack: the local stack (startLocalStack, random ports) whose functions reach DynamoDB
@@ -16,7 +16,7 @@ import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
  */
 export interface SoakStack {
   readonly stack: LocalStack;
-  readonly proxy: FaultProxy;
+  readonly proxy: DynamoProxy;
   /** The database as the soak's own checks see it (no proxy, no faults). */
   readonly dbEndpoint: string;
   readonly tables: ReturnType<typeof localTableNames>;
@@ -40,7 +40,7 @@ export async function startSoakStack(opts: {
   const client = createDynamoClient({ endpoint: db.endpoint, region: 'us-east-1' });
   await createMissingTables(client, tables);
   client.destroy();
-  const proxy = await startFaultProxy(dbPort);
+  const proxy = await startDynamoProxy(dbPort);
   opts.log(`DynamoDB Local ${db.endpoint} (data in ${dbDir}), fault proxy ${proxy.endpoint}`);
   const operatorToken = randomBytes(24).toString('hex');
   const stack = await startLocalStack({

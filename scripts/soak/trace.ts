@@ -1,4 +1,4 @@
-import type { RequestObserver } from './fault-proxy.js';
+import type { RequestObserver } from '../dynamo-proxy.js';
 
 /**
  * Which writes reached each personal item, by partition key: when the final check finds an item missing,

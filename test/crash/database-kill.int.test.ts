@@ -8,8 +8,8 @@ import type { TableKey } from '../../lib/config.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createMissingTables, TABLE_KEYS } from '../../lib/store/tables.js';
+import { type DynamoProxy, startDynamoProxy } from '../../scripts/dynamo-proxy.js';
 import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from '../../scripts/dynamodb-local.js';
-import { type FaultProxy, startFaultProxy } from '../../scripts/soak/fault-proxy.js';
 import { accountRequest, requestStore } from '../functions/deletion-worker/deps.js';
 import { readItem, type StoredTestItem, writeItems } from '../functions/expire/items.js';
 import { seedMessages, seedUserInfo, storedFor } from '../lib/store/personal-fixtures.js';
@@ -28,7 +28,7 @@ const SHARD_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 let dataDir: string;
 let port: number;
 let db: RunningDynamoDbLocal;
-let proxy: FaultProxy;
+let proxy: DynamoProxy;
 let tables: Record<TableKey, string>;
 const direct = () => {
   const client = createDynamoClient({ endpoint: db.endpoint, region: 'us-east-1', requestTimeoutMs: 10_000 });
@@ -68,7 +68,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(SHARD_DIR, 'im-retention-crash-'));
   port = await freePort();
   db = await startDynamoDbLocal({ port, dataDir });
-  proxy = await startFaultProxy(port);
+  proxy = await startDynamoProxy(port);
   const prefix = `crash${Math.random().toString(36).slice(2, 8)}`;
   tables = Object.fromEntries(TABLE_KEYS.map((key) => [key, `${prefix}-${key}`])) as Record<TableKey, string>;
   const { client } = direct();

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { TABLE_ENV_NAMES, type TableKey } from '../../lib/config.js';
+import type { TableKey } from '../../lib/config.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { createMissingTables, TABLE_KEYS } from '../../lib/store/tables.js';
+import { TABLE_KEYS } from '../../lib/store/tables.js';
+import { createFreshTables, functionEnvironment } from '../../scripts/fresh-tables.js';
 
 export interface TestDatabase {
   readonly endpoint: string;
@@ -23,19 +23,12 @@ export function handlerEnvironment(
   endpoint: string,
   tables: Readonly<Record<TableKey, string>>,
 ): Record<string, string> {
-  return {
-    DYNAMODB_ENDPOINT: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    DATA_CENTER: 'local',
+  return functionEnvironment(endpoint, tables, {
     OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     AUDIT_HMAC_KEY: TEST_AUDIT_HMAC_KEY,
-    EXPIRY_GRACE_SECONDS: '0',
     APP_CACHE_SECONDS: '0',
     POWERTOOLS_LOG_LEVEL: 'WARN',
-    ...Object.fromEntries(TABLE_KEYS.map((key) => [TABLE_ENV_NAMES[key], tables[key]])),
-  };
+  });
 }
 
 /**
@@ -49,18 +42,13 @@ export async function createTestDatabase(
   options: { ttl?: boolean } = {},
 ): Promise<TestDatabase> {
   const endpoint = inject('dynamoEndpoint');
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const tables = Object.fromEntries(TABLE_KEYS.map((key) => [key, `${prefix}-${key}`])) as Record<
-    TableKey,
-    string
-  >;
+  const tables = await createFreshTables(endpoint, 't', { ttl: options.ttl ?? false });
   const client = createDynamoClient({
     endpoint,
     region: 'us-east-1',
     maxAttempts: 3,
     requestTimeoutMs: 5000,
   });
-  await createMissingTables(client, tables, { ttl: options.ttl ?? false });
   Object.assign(process.env, handlerEnvironment(endpoint, tables), env);
   return {
     endpoint,
