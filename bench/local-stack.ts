@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { freePort } from '../scripts/dynamodb-local.js';
-import { type LocalStack, startLocalStack } from '../scripts/local-stack.js';
+import { join } from 'node:path';
+import { type LocalStack, startScratchStack } from '../scripts/local-stack.js';
 import { callbackQuery, textBody } from '../scripts/tencent-client.js';
 import { type BenchResults, describe, progress } from './support/result.js';
 import { percentile, round, summarize } from './support/stats.js';
@@ -83,20 +81,10 @@ async function withStack<T>(
   concurrency: number | undefined,
   run: (stack: LocalStack) => Promise<T>,
 ): Promise<T> {
-  const operatorToken = randomBytes(24).toString('hex');
-  // Its own bundle folder, so a running `npm start` or test is not rebuilt under it (and nothing is left behind).
   const workDir = mkdtempSync(join(tmpdir(), 'im-retention-bench-stack-'));
-  const stack = await startLocalStack({
-    port: await freePort(),
-    lambdaPort: await freePort(),
-    dynamodbPort: await freePort(),
-    dataDir: undefined,
-    operatorToken,
-    auditHmacKey: randomBytes(24).toString('hex'),
-    dataCenter: 'local',
-    quiet: true,
+  const { stack, operatorToken } = await startScratchStack({
+    workDir,
     ...(concurrency === undefined ? {} : { concurrency }),
-    extraEnv: { POWERTOOLS_LOG_LEVEL: 'ERROR', ESBUILD_WORK_FOLDER: relative(process.cwd(), workDir) },
   });
   try {
     const response = await fetch(`${stack.httpUrl}/apps/${APP}`, {

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { ConfigurationError, loadEnvironment, tableEnvironment } from '../lib/config.js';
 import { createDynamoClient } from '../lib/store/dynamo.js';
 import { createMissingTables, TABLE_KEYS } from '../lib/store/tables.js';
@@ -326,4 +327,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+/**
+ * A throwaway stack for the soak and the benchmarks: random free ports, random operator token and audit
+ * key, DynamoDB Local in memory, quiet, errors-only logging, and its own bundle folder under `workDir`
+ * (so another `serverless offline` or `package` run cannot rebuild the bundles under it).
+ */
+export async function startScratchStack(opts: {
+  workDir: string;
+  extraEnv?: Record<string, string>;
+  concurrency?: number;
+  quiet?: boolean;
+}): Promise<{ stack: LocalStack; operatorToken: string }> {
+  const operatorToken = randomBytes(24).toString('hex');
+  const stack = await startLocalStack({
+    port: await freePort(),
+    lambdaPort: await freePort(),
+    dynamodbPort: await freePort(),
+    dataDir: undefined,
+    operatorToken,
+    auditHmacKey: randomBytes(24).toString('hex'),
+    dataCenter: 'local',
+    quiet: opts.quiet ?? true,
+    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+    extraEnv: {
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // serverless-esbuild resolves this against the service folder: a relative path keeps it in workDir.
+      ESBUILD_WORK_FOLDER: relative(process.cwd(), resolve(opts.workDir, 'esbuild')),
+      ...opts.extraEnv,
+    },
+  });
+  return { stack, operatorToken };
 }

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { createDynamoClient } from '../../lib/store/dynamo.js';
 import { createMissingTables } from '../../lib/store/tables.js';
 import { type DynamoProxy, startDynamoProxy } from '../dynamo-proxy.js';
 import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
-import { type LocalStack, localTableNames, startLocalStack } from '../local-stack.js';
+import { type LocalStack, localTableNames, startScratchStack } from '../local-stack.js';
 
 /**
  * The soak's stack: the local stack (startLocalStack, random ports) whose functions reach DynamoDB
@@ -42,24 +41,11 @@ export async function startSoakStack(opts: {
   client.destroy();
   const proxy = await startDynamoProxy(dbPort);
   opts.log(`DynamoDB Local ${db.endpoint} (data in ${dbDir}), fault proxy ${proxy.endpoint}`);
-  const operatorToken = randomBytes(24).toString('hex');
-  const stack = await startLocalStack({
-    port: await freePort(),
-    lambdaPort: await freePort(),
-    dynamodbPort: await freePort(),
-    dataDir: undefined,
-    operatorToken,
-    auditHmacKey: randomBytes(24).toString('hex'),
-    dataCenter: 'local',
+  // startScratchStack's own in-memory DynamoDB Local stays unused: DYNAMODB_PORT points the functions at the proxy.
+  const { stack, operatorToken } = await startScratchStack({
+    workDir: opts.dataDir,
     quiet: process.env.SOAK_VERBOSE !== '1',
-    extraEnv: {
-      DYNAMODB_PORT: String(proxy.port),
-      EXPIRY_GRACE_SECONDS: '0',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      // Our own bundle folder: another `serverless offline` or `package` run must not rebuild it under us.
-      // serverless-esbuild resolves this against the service folder: a relative path keeps it in dataDir.
-      ESBUILD_WORK_FOLDER: relative(process.cwd(), join(opts.dataDir, 'esbuild')),
-    },
+    extraEnv: { DYNAMODB_PORT: String(proxy.port), EXPIRY_GRACE_SECONDS: '0' },
   });
   opts.log(`local stack ${stack.httpUrl}, Lambda Invoke API ${stack.lambdaUrl}`);
   return {
