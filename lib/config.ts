@@ -33,6 +33,9 @@ const envSchema = z.object({
   OPERATOR_TOKEN_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   AUDIT_HMAC_KEY: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
   AUDIT_HMAC_KEY_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  RECEIPT_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().min(40).optional()),
+  RECEIPT_SIGNING_KEY_PARAMETER: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  RECEIPT_RETIRED_PUBLIC_KEYS: z.string().default(''),
 });
 
 export interface AppEnvironment {
@@ -55,6 +58,11 @@ export interface AppEnvironment {
   readonly operatorTokenParameter: string | undefined;
   readonly auditHmacKey: string | undefined;
   readonly auditHmacKeyParameter: string | undefined;
+  /** Ed25519 PKCS#8 DER, base64 (lib/evidence/receipt-signature.ts): locally; in AWS the SSM parameter. */
+  readonly receiptSigningKey: string | undefined;
+  readonly receiptSigningKeyParameter: string | undefined;
+  /** Public keys (SPKI DER, base64url) of retired signing keys, still published for old receipts. */
+  readonly receiptRetiredPublicKeys: readonly string[];
 }
 
 export class ConfigurationError extends Error {
@@ -89,6 +97,11 @@ export function loadEnvironment(env: Record<string, string | undefined> = proces
     operatorTokenParameter: e.OPERATOR_TOKEN_PARAMETER,
     auditHmacKey: e.AUDIT_HMAC_KEY,
     auditHmacKeyParameter: e.AUDIT_HMAC_KEY_PARAMETER,
+    receiptSigningKey: e.RECEIPT_SIGNING_KEY,
+    receiptSigningKeyParameter: e.RECEIPT_SIGNING_KEY_PARAMETER,
+    receiptRetiredPublicKeys: e.RECEIPT_RETIRED_PUBLIC_KEYS.split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type TableKey, tableEnvironment } from '../lib/config.js';
+import { generateReceiptSigningKey } from '../lib/evidence/receipt-signature.js';
 import { createDynamoClient } from '../lib/store/dynamo.js';
 import { createMissingTables, TABLE_KEYS } from '../lib/store/tables.js';
 
@@ -35,6 +36,9 @@ export async function createFreshTables(
   return tables;
 }
 
+/** One receipt signing key per process, so every handler a test or benchmark imports signs alike. */
+const PROCESS_RECEIPT_KEY = generateReceiptSigningKey();
+
 /** What every function reads at import, for `tables` at `endpoint`, with `overrides` (tokens, log level). */
 export function functionEnvironment(
   endpoint: string,
@@ -48,6 +52,7 @@ export function functionEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     DATA_CENTER: 'local',
     EXPIRY_GRACE_SECONDS: '0',
+    RECEIPT_SIGNING_KEY: PROCESS_RECEIPT_KEY,
     ...tableEnvironment(tables),
     ...overrides,
   };

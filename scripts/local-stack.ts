@@ -5,6 +5,7 @@ import { createServer as createNetServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { ConfigurationError, loadEnvironment, tableEnvironment } from '../lib/config.js';
+import { generateReceiptSigningKey, receiptSigningKey } from '../lib/evidence/receipt-signature.js';
 import { createDynamoClient } from '../lib/store/dynamo.js';
 import { createMissingTables, TABLE_KEYS } from '../lib/store/tables.js';
 import { freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
@@ -22,6 +23,8 @@ export interface LocalStackOptions {
   readonly dataDir: string | undefined;
   readonly operatorToken: string;
   readonly auditHmacKey: string;
+  /** Ed25519 PKCS#8 DER, base64url (lib/evidence/receipt-signature.ts); default: a new one per start. */
+  readonly receiptSigningKey?: string;
   readonly dataCenter: string;
   readonly extraEnv?: Record<string, string>;
   readonly log?: (line: string) => void;
@@ -186,6 +189,7 @@ function checkLocalEnvironment(options: LocalStackOptions): void {
       DATA_CENTER: options.dataCenter,
       OPERATOR_TOKEN: options.operatorToken,
       AUDIT_HMAC_KEY: options.auditHmacKey,
+      RECEIPT_SIGNING_KEY: options.receiptSigningKey,
       DYNAMODB_ENDPOINT: `http://127.0.0.1:${options.dynamodbPort}`,
       LAMBDA_ENDPOINT: `http://127.0.0.1:${options.lambdaPort}`,
       ...tableEnvironment(tables),
@@ -196,6 +200,15 @@ function checkLocalEnvironment(options: LocalStackOptions): void {
     throw new ConfigurationError(
       `${error.message}. OPERATOR_TOKEN and AUDIT_HMAC_KEY need at least 16 characters (e.g. \`openssl rand -hex 24\`); unset, npm start generates them.`,
     );
+  }
+  if (options.receiptSigningKey !== undefined) {
+    try {
+      receiptSigningKey(options.receiptSigningKey);
+    } catch (error) {
+      throw new ConfigurationError(
+        `RECEIPT_SIGNING_KEY: ${(error as Error).message}; unset, npm start generates one (kept in .data/receipt-signing-key)`,
+      );
+    }
   }
 }
 
@@ -223,7 +236,8 @@ async function assertPortsFree(options: LocalStackOptions): Promise<void> {
  * The whole bundle on one machine: DynamoDB Local, the tables, every HTTP route and scheduled
  * function through serverless-offline, and the Lambda Invoke API. `stop()` ends every child.
  */
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export async function startLocalStack(given: LocalStackOptions): Promise<LocalStack> {
+  const options = { ...given, receiptSigningKey: given.receiptSigningKey ?? generateReceiptSigningKey() };
   checkLocalEnvironment(options);
   await assertPortsFree(options);
   const log = options.log ?? (() => undefined);
@@ -279,6 +293,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DATA_CENTER: options.dataCenter,
       OPERATOR_TOKEN: options.operatorToken,
       AUDIT_HMAC_KEY: options.auditHmacKey,
+      RECEIPT_SIGNING_KEY: options.receiptSigningKey ?? '',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       SLS_TELEMETRY_DISABLED: '1',

@@ -2,16 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '../lib/config.js';
+import { generateReceiptSigningKey } from '../lib/evidence/receipt-signature.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { startLocalStack } from './local-stack.js';
 
 /** `npm start`: the whole bundle on this machine (README "Run it"). */
 const DATA_DIR = '.data';
 
-function persistentSecret(file: string): string {
+/** A secret kept under .data/ between runs (receipts signed today must verify tomorrow), made on first start. */
+function persistentSecret(file: string, make = () => randomBytes(32).toString('hex')): string {
   const path = join(DATA_DIR, file);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
+  const secret = make();
   writeFileSync(path, `${secret}\n`, { mode: 0o600 });
   return secret;
 }
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
     dataDir: join(DATA_DIR, 'dynamodb'),
     operatorToken,
     auditHmacKey: process.env.AUDIT_HMAC_KEY || persistentSecret('audit-hmac-key'),
+    receiptSigningKey:
+      process.env.RECEIPT_SIGNING_KEY || persistentSecret('receipt-signing-key', generateReceiptSigningKey),
     dataCenter: process.env.DATA_CENTER || 'local',
     log: (line) => console.log(line),
   });

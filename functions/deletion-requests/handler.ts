@@ -5,9 +5,12 @@ import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.j
 import { headerOf } from '../../lib/auth/request-parts.js';
 import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
+import { signReceipt } from '../../lib/evidence/receipt-signature.js';
+import { deletionReceiptBody } from '../../lib/evidence/receipts.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { receiptKey, receiptKeyOf } from '../../lib/http/receipt-key.js';
 import {
   type DeletionRequestBody,
   deletionRequestSchema,
@@ -95,15 +98,23 @@ function validateIdempotencyKey(value: string): string {
   return result.data;
 }
 
-/** `GET /apps/{sdkAppId}/deletion-requests/{id}` (app admin): the receipt; 404 for another app's id. */
-const getDeletionRequest = middy<Authed>()
+/**
+ * `GET /apps/{sdkAppId}/deletion-requests/{id}` (app admin): its progress, and once completed its
+ * `receipt` signed with Ed25519 (verify with `GET /receipts/keys`); 404 for another app's id.
+ */
+const getDeletionRequest = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
   .use(appAdminAuth({ appStore }))
-  .handler(async (event) => {
+  .use(receiptKey({ key: env.receiptSigningKey, parameter: env.receiptSigningKeyParameter }))
+  .handler(async (event, context) => {
     const app = appOf(event);
     const id = event.pathParameters?.id ?? '';
     const request = REQUEST_ID.test(id) ? await requests.get(app, id) : undefined;
     if (!request) throw new NotFoundError('id: no deletion request with this id for this app');
-    return json(200, toReceipt(request));
+    const body = deletionReceiptBody(request);
+    return json(200, {
+      ...toReceipt(request),
+      ...(body ? { receipt: signReceipt(body, receiptKeyOf(context)) } : {}),
+    });
   });
 
 const routes = [

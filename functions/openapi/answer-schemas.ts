@@ -49,6 +49,33 @@ export const deletionAcceptedSchema = z.object({
   dueAt: isoDateTime,
 });
 
+/** A receipt signed with Ed25519 (lib/evidence/receipt-signature.ts): its body and the signature over it. */
+const receiptSignature = z.object({
+  alg: z.literal('Ed25519'),
+  keyId: z.string(),
+  publicKey: z.string().describe('SPKI DER, base64url'),
+  value: z.string().describe('Ed25519 over the canonical JSON of body (keys sorted, no spaces), base64url'),
+});
+
+export const signedReceiptSchema = z.object({
+  body: z
+    .record(z.string(), z.unknown())
+    .describe('counts, categories, hold ids, times, keyed hashes; no account'),
+  signature: receiptSignature,
+});
+
+/** `GET /receipts/keys`: the keys receipts are signed with. */
+export const receiptKeysSchema = z.object({
+  keys: z.array(
+    z.object({
+      keyId: z.string(),
+      alg: z.literal('Ed25519'),
+      publicKey: z.string(),
+      status: z.enum(['current', 'retired']),
+    }),
+  ),
+});
+
 export const deletionRequestStatusSchema = z.object({
   id: z.string(),
   status: deletionStatus,
@@ -58,6 +85,7 @@ export const deletionRequestStatusSchema = z.object({
   completedAt: isoDateTime.optional(),
   deleted: perCategoryCount,
   withheld: perCategoryCount.extend({ holds: z.array(z.string()) }),
+  receipt: signedReceiptSchema.optional().describe('once completed: the signed receipt'),
 });
 
 export const userDataExportSchema = z.object({

@@ -35,6 +35,8 @@ import {
   policyAnswerSchema,
   problemSchema,
   reactivationAnswerSchema,
+  receiptKeysSchema,
+  signedReceiptSchema,
   terminationAnswerSchema,
   userDataExportSchema,
 } from './answer-schemas.js';
@@ -61,6 +63,8 @@ const COMPONENTS = {
   Policy: policyAnswerSchema,
   CallbackBody: callbackBodySchema,
   CallbackAnswer: callbackAnswerSchema,
+  SignedReceipt: signedReceiptSchema,
+  ReceiptKeys: receiptKeysSchema,
   Problem: problemSchema,
 } as const satisfies Record<ComponentName, z.ZodType>;
 

@@ -7,6 +7,7 @@ import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createPersonalErasureStore } from '../../lib/store/personal-erasure.js';
+import { createPurgeReceiptStore } from '../../lib/store/purge-receipts.js';
 import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import { createTelemetryStore } from '../../lib/store/telemetry.js';
 import { eraseAppData } from './erase-app.js';
@@ -42,6 +43,7 @@ export function createPurgeDeps(
     eraseApp: async (app, now, budget) =>
       eraseAppData(erasure, app, now, budget, await cuts.purgedAt(app.sdkAppId)),
     cuts,
+    receipts: createPurgeReceiptStore({ doc, tableName: tables.governance }),
     ...(logger ? { logger } : {}),
   };
 }

@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { PurgeReceiptBody } from '../../lib/evidence/receipts.js';
 import type { EraseBudget } from '../../lib/operations/erase-request.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
 import { APP_CATEGORY, type AppStore, type StoredApp } from '../../lib/store/apps.js';
 import type { AuditEntry, AuditStore } from '../../lib/store/audit.js';
+import type { PurgeReceiptStore } from '../../lib/store/purge-receipts.js';
 import type { RetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import type { AppErasure } from './erase-app.js';
 
@@ -22,6 +24,8 @@ export interface PurgeDependencies {
   readonly eraseApp: (app: StoredApp, now: Date, budget: EraseBudget) => Promise<AppErasure | 'pending'>;
   /** Marks the SdkAppid purged, so a new registration of it starts with cuts hiding the old data. */
   readonly cuts: Pick<RetentionCutRegistry, 'purgedFor'>;
+  /** Where the purge's receipt is kept, apart from the app, so it outlives the purge (signed when read). */
+  readonly receipts: Pick<PurgeReceiptStore, 'putFor'>;
   /** The time this run may spend erasing (default: without limit). */
   readonly budget?: EraseBudget;
   readonly logger?: Logger;
@@ -126,6 +130,7 @@ async function purgeOne(
     const purged = await deps.appStore.purge(app, now, [
       deps.auditStore.putFor(receipt),
       deps.cuts.purgedFor(app.sdkAppId, now),
+      deps.receipts.putFor(purgeReceiptBody(app, now, erased)),
     ]);
     if (purged) deps.logger?.info('app configuration purged', { sdkAppId, purgeAt: app.purgeAt });
     return purged ? { kind: 'purged' } : { kind: 'skipped' };
@@ -162,6 +167,26 @@ export function auditEntryFor(app: StoredApp, now: Date, erased?: AppErasure): A
           }
         : {}),
     },
+  };
+}
+
+/** The receipt a customer can verify (GET /apps/{sdkAppId}/purge-receipt signs it): counts, ids, times. */
+export function purgeReceiptBody(app: StoredApp, now: Date, erased: AppErasure): PurgeReceiptBody {
+  return {
+    type: 'purgeReceipt',
+    sdkAppId: app.sdkAppId,
+    terminatedAt: app.terminatedAt ?? null,
+    purgeAt: app.purgeAt ?? null,
+    purgedAt: now.toISOString(),
+    deletionRequestId: erased.requestId,
+    erased: { ...erased.deleted, log: erased.telemetry.log, monitoring: erased.telemetry.monitoring },
+    configuration: { removed: true, secrets: secretNames(app) },
+    withheld: {
+      userInfo: erased.withheld.userInfo,
+      messages: erased.withheld.messages,
+      holds: [...erased.withheld.holds].sort(),
+    },
+    erasedHolds: erased.erasedHolds.length,
   };
 }
 

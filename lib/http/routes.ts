@@ -27,6 +27,8 @@ export type ComponentName =
   | 'Policy'
   | 'CallbackBody'
   | 'CallbackAnswer'
+  | 'SignedReceipt'
+  | 'ReceiptKeys'
   | 'Problem';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -146,7 +148,8 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'GET',
     path: '/apps/{sdkAppId}/deletion-requests/{id}',
     operationId: 'getDeletionRequest',
-    summary: 'A deletion request: status, counts deleted and withheld by legal holds',
+    summary:
+      'A deletion request: status, counts deleted and withheld by legal holds; once completed, its receipt signed with Ed25519',
     actors: ['appAdmin'],
     answers: {
       200: jsonAnswer('the request', 'DeletionRequestStatus'),
@@ -243,6 +246,26 @@ export const ROUTES: readonly RouteDoc[] = [
     answers: {
       200: { description: 'the page', contentType: 'text/html' },
       404: jsonAnswer('no such app, purged, or it does not publish the page', 'Problem'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/receipts/keys',
+    operationId: 'getReceiptKeys',
+    summary: 'The Ed25519 public keys that sign deletion and purge receipts (current and retired, by keyId)',
+    actors: ['public'],
+    answers: { 200: jsonAnswer('the keys', 'ReceiptKeys') },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/purge-receipt',
+    operationId: 'getPurgeReceipt',
+    summary:
+      "The signed receipt of the SdkAppid's latest end-of-service purge (counts per category, hold ids, times); it outlives the purge and a re-registration",
+    actors: ['operator'],
+    answers: {
+      200: jsonAnswer('the signed receipt', 'SignedReceipt'),
+      404: jsonAnswer('never purged', 'Problem'),
     },
   },
   {

@@ -30,11 +30,13 @@ const SERVICE = 'im-retention';
 const PARAMETERS = {
   operatorToken: `/${SERVICE}/${STAGE}/operator-token`,
   auditHmacKey: `/${SERVICE}/${STAGE}/audit-hmac-key`,
+  receiptSigningKey: `/${SERVICE}/${STAGE}/receipt-signing-key`,
 };
 // Secrets in the packaging environment must never reach the template or a bundle.
 const SENTINELS = {
   OPERATOR_TOKEN: 'sentinel-operator-token-7f3a9c',
   AUDIT_HMAC_KEY: 'sentinel-audit-key-51be02',
+  RECEIPT_SIGNING_KEY: 'sentinel-receipt-key-9d04c1',
 };
 const ESM_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
@@ -78,6 +80,7 @@ const GOVERNANCE_WRITERS: Record<string, string[]> = {
   lease: ['ExpireLambdaFunction'],
   retentionCuts: ['AppsLambdaFunction', 'ExpireLambdaFunction'],
   purgedApps: ['PurgeLambdaFunction'],
+  'purgeReceipt#*': ['PurgeLambdaFunction'],
 };
 
 let result: PackageResult;
@@ -233,9 +236,13 @@ describe(`serverless package --stage ${STAGE}`, () => {
       expect(violations).toEqual([]);
     });
 
-    it('reads SSM only on the two secret parameters, and decrypts only through SSM', () => {
+    it('reads SSM only on the three secret parameters, and decrypts only through SSM', () => {
       const violations: string[] = [];
-      const readers: Record<string, string[]> = { operatorToken: [], auditHmacKey: [] };
+      const readers: Record<string, string[]> = {
+        operatorToken: [],
+        auditHmacKey: [],
+        receiptSigningKey: [],
+      };
       for (const [id] of functions) {
         for (const statement of statementsOf(id)) {
           const actions = actionsOf(statement);
@@ -323,7 +330,7 @@ describe(`serverless package --stage ${STAGE}`, () => {
               actionsOf(statement).includes(action),
             ) &&
             JSON.stringify(statement.Condition?.['ForAnyValue:StringLike']) ===
-              JSON.stringify({ 'dynamodb:LeadingKeys': ['audit#*'] }),
+              JSON.stringify({ 'dynamodb:LeadingKeys': ['audit#*', 'purgeReceipt#*'] }),
         );
         if (writes && !appendOnly)
           violations.push(`${id}: may write governance without the audit append-only deny`);
@@ -363,6 +370,8 @@ describe(`serverless package --stage ${STAGE}`, () => {
       expect(variables.AUDIT_HMAC_KEY ?? '', id).toBe('');
       expect(variables.OPERATOR_TOKEN_PARAMETER, id).toBe(PARAMETERS.operatorToken);
       expect(variables.AUDIT_HMAC_KEY_PARAMETER, id).toBe(PARAMETERS.auditHmacKey);
+      expect(variables.RECEIPT_SIGNING_KEY ?? '', id).toBe('');
+      expect(variables.RECEIPT_SIGNING_KEY_PARAMETER, id).toBe(PARAMETERS.receiptSigningKey);
       expect(variables.DYNAMODB_ENDPOINT ?? '', id).toBe('');
     }
     const text = JSON.stringify(template);

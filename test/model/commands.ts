@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { type SignedReceipt, verifyReceipt } from '../../lib/evidence/receipt-signature.js';
 import { SETTLE_MARGIN_MS } from '../../lib/http/settle.js';
 import {
   ACCOUNTS,
@@ -519,6 +520,18 @@ export class TerminateAndPurge extends Base {
     expect(report.purged, 'purge report').toContain(world.ids[this.app]);
     purgeApp(model, this.app);
     expect(isPurged(model, this.app)).toBe(true);
+    // The purge's signed receipt: of this purge (its time), verifiable, naming no account.
+    const receipt = await world.sys.operator('GET', '/apps/{sdkAppId}/purge-receipt', {
+      sdkAppId: world.ids[this.app],
+    });
+    expect(receipt.status, 'purge receipt').toBe(200);
+    expect(verifyReceipt(receipt.body as unknown as SignedReceipt<unknown>)).toMatchObject({ valid: true });
+    expect(receipt.body.body).toMatchObject({
+      type: 'purgeReceipt',
+      sdkAppId: world.ids[this.app],
+      purgedAt: new Date(model.now * 1000).toISOString(),
+    });
+    expect(JSON.stringify(receipt.body)).not.toMatch(/"(alice|bob|carol)"/);
   }
   toString = () => `TerminateAndPurge(${this.app})`;
 }

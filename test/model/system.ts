@@ -98,12 +98,14 @@ export async function startSystem(): Promise<System> {
     expire: await load('../../functions/expire/handler.js', 'expire'),
     purge: await load('../../functions/purge/handler.js', 'purge'),
     appDisclosure: await load('../../functions/policy/handler.js', 'appDisclosure', 'getAppDisclosure'),
+    receipts: await load('../../functions/receipts/handler.js', 'receipts'),
   };
   const routeHandler = (route: string): Handler => {
     if (route.includes('/legal-holds')) return handlers.holds;
     if (route.includes('/deletion-requests')) return handlers.deletion;
     if (route.includes('/users/')) return handlers.userData;
     if (route === '/conformance') return handlers.conformance;
+    if (route.includes('receipt')) return handlers.receipts;
     return handlers.apps;
   };
   const http = (

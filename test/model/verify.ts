@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { type SignedReceipt, verifyReceipt } from '../../lib/evidence/receipt-signature.js';
+import type { DeletionReceiptBody } from '../../lib/evidence/receipts.js';
 import { TTL_MARGIN_SECONDS } from '../../lib/policy/expiry.js';
 import { HELD_SNAPSHOT_MARK } from '../../lib/store/personal-keys.js';
 import type { World } from './commands.js';
@@ -42,6 +44,15 @@ export async function verify(world: World): Promise<void> {
       id: request.realId,
     });
     expect(answer.status).toBe(200);
+    if (answer.body.status === 'completed') {
+      // Its signed receipt verifies, names no account, and says what the answer says.
+      const receipt = answer.body.receipt as SignedReceipt<DeletionReceiptBody>;
+      expect(verifyReceipt(receipt), `receipt of ${request.realId}`).toMatchObject({ valid: true });
+      expect(receipt.body.deleted).toEqual(answer.body.deleted);
+      expect(JSON.stringify(receipt.body)).not.toMatch(/"(alice|bob|carol)"/);
+    } else {
+      expect(answer.body.receipt, `no receipt before completion: ${request.realId}`).toBeUndefined();
+    }
     expect(
       {
         status: answer.body.status,

@@ -1,11 +1,17 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PublishedKey,
+  type SignedReceipt,
+  verifyReceipt,
+} from '../../../lib/evidence/receipt-signature.js';
+import { accountPseudonym } from '../../../lib/policy/pseudonym.js';
 import { addCalendarMonths } from '../../../lib/policy/time.js';
 import { createAppStore } from '../../../lib/store/apps.js';
 import { createAuditStore } from '../../../lib/store/audit.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
 import { callRoute, seedMessages, seedUserInfo, storedFor } from '../../lib/store/personal-fixtures.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { createTestDatabase, TEST_AUDIT_HMAC_KEY, type TestDatabase } from '../../support/database.js';
 import { lambdaContext } from '../../support/events.js';
 import { adminQuery } from '../apps/client.js';
 import { startLambdaEndpoint } from './lambda-endpoint.js';
@@ -102,7 +108,35 @@ describe('deletion requests over HTTP (D3)', () => {
       completedAt: expect.any(String),
       deleted: { userInfo: 1, messages: 260 },
       withheld: { userInfo: 0, messages: 0, holds: [] },
+      receipt: {
+        body: {
+          type: 'deletionReceipt',
+          requestId: answer.body.id,
+          sdkAppId: app,
+          subject: { kind: 'account', accountHash: accountPseudonym(TEST_AUDIT_HMAC_KEY, app, 'alice') },
+          categories: ['messages', 'userInfo'],
+          createdAt: answer.body.createdAt,
+          dueAt: answer.body.dueAt,
+          completedAt: expect.any(String),
+          deleted: { userInfo: 1, messages: 260 },
+          withheld: { userInfo: 0, messages: 0, holds: [] },
+        },
+        signature: expect.objectContaining({ alg: 'Ed25519' }),
+      },
     });
+    // The receipt verifies against the published keys; a changed count does not.
+    const signed = receipt.body.receipt as SignedReceipt<Record<string, unknown>>;
+    const receipts = (await import('../../../functions/receipts/handler.js')).handler as unknown as Handler;
+    const keys = await callRoute(receipts, 'GET', { template: '/receipts/keys', params: {} });
+    expect(keys.status).toBe(200);
+    const published = (keys.body as { keys: PublishedKey[] }).keys;
+    expect(verifyReceipt(signed, published)).toMatchObject({ valid: true, keyStatus: 'current' });
+    expect(
+      verifyReceipt(
+        { ...signed, body: { ...signed.body, deleted: { userInfo: 1, messages: 259 } } },
+        published,
+      ),
+    ).toMatchObject({ valid: false });
     expect(JSON.stringify(receipt.body)).not.toContain('alice');
     expect(await storedFor(db.doc, db.tables.personal, app, 'alice')).toEqual({ userInfo: 0, messages: 0 });
     expect(await storedFor(db.doc, db.tables.personal, app, 'bob')).toEqual({ userInfo: 0, messages: 15 });

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PURGE_ACTION } from '../../../functions/purge/purge-apps.js';
+import { type SignedReceipt, verifyReceipt } from '../../../lib/evidence/receipt-signature.js';
 import { minuteKey } from '../../../lib/policy/monitoring.js';
 import { accountPseudonym } from '../../../lib/policy/pseudonym.js';
 import { createAppStore } from '../../../lib/store/apps.js';
@@ -192,6 +193,39 @@ describe('end of service: nothing of a customer’s end users outlives the custo
         record.retentionCuts?.messages,
       ),
     ).toEqual([]);
+
+    // The signed purge receipt outlives the purge and the re-registration (operator; verifies offline).
+    const receiptsRoute = (await import('../../../functions/receipts/handler.js'))
+      .handler as unknown as Handler;
+    const operatorHeaders = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+    const signed = (await receiptsRoute(
+      httpEvent('GET', `/apps/${app}/purge-receipt`, {
+        routePath: '/apps/{sdkAppId}/purge-receipt',
+        pathParameters: { sdkAppId: app },
+        headers: operatorHeaders,
+      }),
+      context(),
+    )) as { statusCode: number; body: string };
+    expect(signed.statusCode).toBe(200);
+    const purgeReceipt = JSON.parse(signed.body) as SignedReceipt<Record<string, unknown>>;
+    expect(verifyReceipt(purgeReceipt)).toMatchObject({ valid: true });
+    expect(purgeReceipt.body).toMatchObject({
+      type: 'purgeReceipt',
+      sdkAppId: app,
+      erased: { userInfo: 1, messages: 5, log: 1, monitoring: 1 },
+      withheld: { messages: 3, holds: [hold.id] },
+      configuration: { removed: true, secrets: expect.arrayContaining(['secretKey']) },
+    });
+    expect(JSON.stringify(purgeReceipt)).not.toMatch(/alice-eos|bob-eos|carol-eos|203\.0\.113\.7/);
+    const never = (await receiptsRoute(
+      httpEvent('GET', `/apps/${newSdkAppId()}/purge-receipt`, {
+        routePath: '/apps/{sdkAppId}/purge-receipt',
+        pathParameters: { sdkAppId: '1499999999' },
+        headers: operatorHeaders,
+      }),
+      context(),
+    )) as { statusCode: number };
+    expect(never.statusCode).toBe(404);
 
     // After the release the worker's next run erases what the hold kept.
     await holds.release(app, hold.id, new Date());
