@@ -7,9 +7,6 @@ import { type OperatorVerifier, setPrincipal } from './principal.js';
 import { headerOf, pathParameterOf, queryOf } from './request-parts.js';
 import { verifyUserSig } from './usersig.js';
 
-/** Tencent REST convention: these query parameters carry an app admin's credentials. */
-export const APP_ADMIN_QUERY = ['sdkappid', 'identifier', 'usersig', 'random'] as const;
-
 export function hasAppAdminCredentials(event: APIGatewayProxyEventV2): boolean {
   return queryOf(event, 'usersig') !== undefined;
 }

@@ -3,8 +3,6 @@ import type { PrivacySettings } from './privacy-settings.js';
 import { expiryUnderCuts, type RetentionCut } from './retention-cuts.js';
 import { addCalendarMonths, addDays, expirySeconds } from './time.js';
 
-export type { SensitiveDataMode, StorageMode } from './app-config.js';
-
 /** When a P2/P3 record made at `at` expires. */
 export function fixedExpiry(category: 'log' | 'monitoring', at: Date): Date {
   const retention = CATEGORIES[category].retention;

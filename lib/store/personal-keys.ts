@@ -56,11 +56,6 @@ export function messageKey(app: string, ref: MessageRef): ItemKey {
   };
 }
 
-/** The sort-key prefix of one topic's messages in a group partition (no topic: the group's own messages). */
-export function topicSortPrefix(topicId: string | undefined): string {
-  return [MESSAGE_SK, keyPart(topicId ?? ''), ''].join(KEY_SEPARATOR);
-}
-
 export function userInfoKey(app: string, account: string): ItemKey {
   return { pk: [keyPart(app), 'user', keyPart(account)].join(KEY_SEPARATOR), sk: USER_INFO_SK };
 }
