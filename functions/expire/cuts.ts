@@ -1,7 +1,7 @@
 import { HOLD_LOOKAHEAD_SECONDS } from '../../lib/policy/expiry.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
 import { expiryUnderCuts } from '../../lib/policy/retention-cuts.js';
-import { epochSeconds } from '../../lib/policy/time.js';
+import { epochSeconds, instantOfSeconds } from '../../lib/policy/time.js';
 import type { ExpiryIndex } from '../../lib/store/expiry-index.js';
 import type { ExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { ownerShardsOfApp } from '../../lib/store/keys.js';
@@ -76,7 +76,11 @@ async function applyCut(
       for (const item of page.items) {
         if (item.app !== cut.app) continue;
         // A profile is dated by its latest write; its older fields are checked one by one (profiles.shorten).
-        if (item.category === 'messages' && ownerSortSeconds(item.ownerSort) * 1000 >= cutAt) continue;
+        if (
+          item.category === 'messages' &&
+          instantOfSeconds(ownerSortSeconds(item.ownerSort)).getTime() >= cutAt
+        )
+          continue;
         const covering = coveringHolds(
           holds,
           { app: item.app, category: item.category, account: item.account },
@@ -122,7 +126,7 @@ async function shortenItem(
     const outcome = await deps.profiles.shorten({ pk: item.pk, sk: item.sk }, cut, { park });
     return typeof outcome === 'object' || outcome === 'parked' ? outcome : 'unchanged';
   }
-  const to = expiryUnderCuts(Math.abs(stored), new Date(ownerSortSeconds(item.ownerSort) * 1000), [cut]);
+  const to = expiryUnderCuts(Math.abs(stored), instantOfSeconds(ownerSortSeconds(item.ownerSort)), [cut]);
   if (!(to < Math.abs(stored))) return 'unchanged';
   const entry = {
     key: { pk: item.pk, sk: item.sk },

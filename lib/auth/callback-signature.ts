@@ -3,6 +3,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { isSdkAppId } from '../policy/identifiers.js';
+import { epochSeconds } from '../policy/time.js';
 import type { AppRecord, AppStore } from '../store/apps.js';
 import { constantTimeEqual } from './constant-time.js';
 import { setPrincipal } from './principal.js';
@@ -34,7 +35,7 @@ export async function authenticateCallback(
   if (requestTime === undefined) throw new UnauthorizedError('RequestTime: required');
   if (sign === undefined) throw new UnauthorizedError('Sign: required');
   if (!/^\d{1,12}$/.test(requestTime)) throw new UnauthorizedError('RequestTime: not unix seconds');
-  const nowSeconds = Math.floor(opts.now.getTime() / 1000);
+  const nowSeconds = epochSeconds(opts.now);
   if (Math.abs(nowSeconds - Number(requestTime)) > opts.maxSkewSeconds) {
     throw new UnauthorizedError(`RequestTime: more than ${opts.maxSkewSeconds} s from now`);
   }

@@ -1,4 +1,5 @@
 import { isHoldActive, type LegalHold } from '../policy/legal-holds.js';
+import { hasArrived } from '../policy/time.js';
 import type { AppRecord, AppStore } from './apps.js';
 import { type CacheOptions, readThroughCache } from './read-through-cache.js';
 
@@ -21,7 +22,7 @@ export function cachedAppStore(appStore: AppStore, options: CacheOptions): AppSt
 /** The store hides an app from its purge time on; a cached record must too. */
 function visibleAt(record: AppRecord | undefined, now: Date | undefined): AppRecord | undefined {
   if (!record?.purgeAt) return record;
-  return new Date(record.purgeAt).getTime() <= (now ?? new Date()).getTime() ? undefined : record;
+  return hasArrived(record.purgeAt, now ?? new Date()) ? undefined : record;
 }
 
 export interface HoldsView {

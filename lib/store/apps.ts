@@ -12,7 +12,7 @@ import { PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
 import { resolvePrivacySettings } from '../policy/privacy-settings.js';
 import { configPurgeAt } from '../policy/retention.js';
 import { cutsOfChange, mergeCuts, registrationCuts } from '../policy/retention-cuts.js';
-import { expirySeconds } from '../policy/time.js';
+import { expirySeconds, hasArrived, isLiveItem } from '../policy/time.js';
 import { type AppPurgeStore, createAppPurgeStore } from './apps-purge.js';
 import {
   APP_CATEGORY,
@@ -24,7 +24,6 @@ import {
   toStored,
 } from './apps-records.js';
 import { expiringAttributes } from './keys.js';
-import { isLive } from './live.js';
 import type { RetentionCutRegistry } from './retention-cut-registry.js';
 import { isAnyConditionFailure } from './sdk-errors.js';
 
@@ -72,10 +71,8 @@ const MAX_WRITE_ATTEMPTS = 3;
 
 /** Purged for every reader from purgeAt on, or once the item's TTL has passed. */
 export function isPurged(item: { status?: unknown; purgeAt?: unknown; expiresAt?: unknown }, now: Date) {
-  if (!isLive(item, now)) return true;
-  return (
-    item.status === 'terminated' && typeof item.purgeAt === 'string' && item.purgeAt <= now.toISOString()
-  );
+  if (!isLiveItem(item, now)) return true;
+  return item.status === 'terminated' && typeof item.purgeAt === 'string' && hasArrived(item.purgeAt, now);
 }
 
 const settingsOf = (app: StoredApp) => resolvePrivacySettings(app.config.privacy);

@@ -13,7 +13,7 @@ import {
   mergeCategories,
   zeroCounts,
 } from '../policy/deletion.js';
-import { epochSeconds } from '../policy/time.js';
+import { epochSeconds, isLiveItem } from '../policy/time.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import { createDeletionProgressStore, type DeletionProgressStore } from './deletion-progress.js';
 import {
@@ -29,7 +29,6 @@ import {
   type WithheldCounts,
 } from './deletion-records.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
-import { isLive } from './live.js';
 import { queryAllPages } from './query-pages.js';
 import { failedConditions, isAnyConditionFailure } from './sdk-errors.js';
 
@@ -177,7 +176,7 @@ export function createDeletionRequestStore(opts: {
       sk: idempotencySort(input.idempotencyKey),
     });
     // An expired key is gone, whether or not TTL has deleted it yet: the key may start a new request.
-    if (!item || !isLive(item, now)) return undefined;
+    if (!item || !isLiveItem(item, now)) return undefined;
     if (item.fingerprint !== fingerprintOf(input)) {
       throw new ConflictError('Idempotency-Key: already used for a different deletion request');
     }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PersonalCategoryId } from '../policy/categories.js';
+import { epochSeconds } from '../policy/time.js';
 import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
 
 /**
@@ -93,7 +94,7 @@ export function ownerAttributes(
   at: Date,
   key: ItemKey,
 ): OwnerAttributes {
-  const seconds = String(Math.max(0, Math.floor(at.getTime() / 1000))).padStart(TIME_DIGITS, '0');
+  const seconds = String(Math.max(0, epochSeconds(at))).padStart(TIME_DIGITS, '0');
   return {
     account,
     ownerShard: ownerShard(app, account),
