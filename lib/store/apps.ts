@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   PutCommand,
@@ -25,7 +24,7 @@ import {
 } from './apps-records.js';
 import { expiringAttributes } from './keys.js';
 import type { RetentionCutRegistry } from './retention-cut-registry.js';
-import { isAnyConditionFailure } from './sdk-errors.js';
+import { isAnyConditionFailure, isConditionFailure } from './sdk-errors.js';
 
 // The purge's half lives in apps-purge.ts, the item layout in apps-records.ts; re-exported from here.
 export type { AppPurgeStore, PurgeCandidate } from './apps-purge.js';
@@ -237,7 +236,7 @@ export function createAppStore(opts: {
         );
         return { record: toRecord(toStored(Attributes ?? {})), alreadyTerminated: false };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) {
+        if (!isConditionFailure(error)) {
           throw new StoreError('app could not be terminated', { cause: error });
         }
       }
@@ -270,7 +269,7 @@ export function createAppStore(opts: {
         );
         return toRecord(toStored(Attributes ?? {}));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
+        if (isConditionFailure(error)) {
           throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`, {
             cause: error,
           });
