@@ -31,6 +31,7 @@ import {
 import { KEY_SEPARATOR, keyPart } from './keys.js';
 import { queryAllPages } from './query-pages.js';
 import { failedConditions, isAnyConditionFailure } from './sdk-errors.js';
+import { namedTransaction } from './transaction.js';
 
 // The worker's half (lease, checkpoints, end of pass) lives in deletion-progress.ts, the shared item
 // layout in deletion-records.ts; re-exported so callers import everything from here.
@@ -112,8 +113,6 @@ export const OPEN_STATE = 'deletion#open';
 export const STATE_INDEX = 'byState';
 export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 const MAX_CREATE_ATTEMPTS = 5;
-/** The items of the creating transaction, in order. */
-const CREATE_ITEMS = ['request', 'lock', 'audit', 'idempotency'] as const;
 
 const idempotencySort = (key: string) =>
   `idem${KEY_SEPARATOR}${createHash('sha256').update(key, 'utf8').digest('hex')}`;
@@ -238,8 +237,8 @@ export function createDeletionRequestStore(opts: {
       at: createdAt,
       details: { ...auditDetails(request), requestedBy: input.requestedBy, dueAt },
     };
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
+    const creation = namedTransaction({
+      request: {
         Put: {
           TableName: tableName,
           Item: {
@@ -252,7 +251,7 @@ export function createDeletionRequestStore(opts: {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      {
+      lock: {
         Put: {
           TableName: tableName,
           Item: {
@@ -265,14 +264,14 @@ export function createDeletionRequestStore(opts: {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      audit.putFor(entry),
-    ];
-    if (input.idempotencyKey !== undefined) items.push(idempotencyPut(input, id, now));
+      audit: audit.putFor(entry),
+      idempotency: input.idempotencyKey !== undefined ? idempotencyPut(input, id, now) : undefined,
+    });
     try {
-      await transact(items);
+      await transact(creation.items);
       return { request };
     } catch (error) {
-      const failed = failedConditions(error, CREATE_ITEMS);
+      const failed = failedConditions(error, creation);
       if (failed?.has('idempotency')) return { blockedBy: 'idempotency' };
       if (failed?.has('lock')) return { blockedBy: 'lock' };
       throw new StoreError('deletion request could not be created', { cause: error });
