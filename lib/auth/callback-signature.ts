@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { isSdkAppId } from '../policy/identifiers.js';
 import { epochSeconds } from '../policy/time.js';
-import type { AppRecord, AppStore } from '../store/apps.js';
+import type { AppReader, AppRecord } from '../store/apps.js';
 import { constantTimeEqual } from './constant-time.js';
 import { setPrincipal } from './principal.js';
 import { queryOf } from './request-parts.js';
@@ -24,7 +24,7 @@ export function callbackSign(token: string, requestTime: string): string {
  */
 export async function authenticateCallback(
   event: Pick<APIGatewayProxyEventV2, 'queryStringParameters'>,
-  opts: { appStore: AppStore; maxSkewSeconds: number; now: Date },
+  opts: { appStore: AppReader; maxSkewSeconds: number; now: Date },
 ): Promise<AppRecord> {
   const sdkAppId = queryOf(event, 'SdkAppid');
   const requestTime = queryOf(event, 'RequestTime');
@@ -54,7 +54,7 @@ export async function authenticateCallback(
  * Throws UnauthorizedError/ForbiddenError; the callback function renders them in Tencent's format.
  */
 export function callbackAuth(opts: {
-  appStore: AppStore;
+  appStore: AppReader;
   maxSkewSeconds: number;
   now?: () => Date;
 }): MiddlewareObj {

@@ -1,6 +1,6 @@
 import { isHoldActive, type LegalHold } from '../policy/legal-holds.js';
 import { hasArrived } from '../policy/time.js';
-import type { AppRecord, AppStore } from './apps.js';
+import type { AppReader, AppRecord } from './apps.js';
 import { type CacheOptions, readThroughCache } from './read-through-cache.js';
 
 /**
@@ -9,10 +9,10 @@ import { type CacheOptions, readThroughCache } from './read-through-cache.js';
  */
 export type { CacheOptions } from './read-through-cache.js';
 
-export function cachedAppStore(appStore: AppStore, options: CacheOptions): AppStore {
+/** The app store as the callback reads it: `get` only, each app read at most once per `ttlMs`. */
+export function cachedAppStore(appStore: AppReader, options: CacheOptions): AppReader {
   const read = readThroughCache((sdkAppId) => appStore.get(sdkAppId), options);
   return {
-    ...appStore,
     async get(sdkAppId, now) {
       return visibleAt(await read(sdkAppId), now);
     },

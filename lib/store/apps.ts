@@ -52,9 +52,14 @@ export interface TerminationResult {
   readonly alreadyTerminated: boolean;
 }
 
-export interface AppStore extends AppPurgeStore {
+/** Reading one app: all that authentication (callback signature, UserSig) and the callback need. */
+export interface AppReader {
   /** The app, or undefined when absent or purged (purgeAt reached, even before the item is deleted). */
   get(sdkAppId: string, now?: Date): Promise<AppRecord | undefined>;
+}
+
+/** The admin routes' side of the app store: read, register, change settings, terminate, reactivate. */
+export interface AppStore extends AppReader {
   /** Registers or replaces the config; lifecycle and createdAt of a registered app are kept. */
   put(sdkAppId: string, config: AppConfig, now: Date): Promise<{ record: AppRecord; created: boolean }>;
   /** Replaces the given D1/D2/D5 settings, keeping the others. NotFoundError when absent or purged. */
@@ -63,8 +68,10 @@ export interface AppStore extends AppPurgeStore {
   terminate(sdkAppId: string, terminatedAt: Date, now: Date): Promise<TerminationResult>;
   /** terminated -> active before the purge (idempotent for an active app). NotFoundError once purged. */
   reactivate(sdkAppId: string, now: Date): Promise<AppRecord>;
-  // findPurgeCandidates, readStored, purge, deferPurge: the purge's, from AppPurgeStore.
 }
+
+/** What createAppStore builds, for the composition root: the admin routes' store and the purge's. */
+export type AppStores = AppStore & AppPurgeStore;
 
 const MAX_WRITE_ATTEMPTS = 3;
 
@@ -87,7 +94,7 @@ export function createAppStore(opts: {
    * the old settings may store an item until that moment, and the cut must reach it (found by the soak).
    */
   cutLeadMs?: number;
-}): AppStore {
+}): AppStores {
   const { doc, tableName } = opts;
 
   const readStored = (sdkAppId: string) => readStoredApp(doc, tableName, sdkAppId);

@@ -36,6 +36,7 @@ import { namedTransaction } from './transaction.js';
 // The worker's half (lease, checkpoints, end of pass) lives in deletion-progress.ts, the shared item
 // layout in deletion-records.ts; re-exported so callers import everything from here.
 export {
+  type DeletionProgressStore,
   GenerationChangedError,
   LeaseLostError,
   type PageCheckpoint,
@@ -103,11 +104,11 @@ export interface DeletionRequestReader {
   listOverdue(now: Date): Promise<DeletionRequest[]>;
 }
 
-/** Everything, for the composition root; callers take the narrow interface they need. */
-export interface DeletionRequestStore
-  extends DeletionRequestCreator,
-    DeletionRequestReader,
-    DeletionProgressStore {}
+/**
+ * What createDeletionRequestStore builds, for the composition root only: callers take the narrow
+ * interface of their role (creator, reader, or the worker's DeletionProgressStore).
+ */
+export type DeletionRequestStore = DeletionRequestCreator & DeletionRequestReader & DeletionProgressStore;
 
 export const OPEN_STATE = 'deletion#open';
 export const STATE_INDEX = 'byState';
