@@ -76,11 +76,7 @@ async function applyCut(
       for (const item of page.items) {
         if (item.app !== cut.app) continue;
         // A profile is dated by its latest write; its older fields are checked one by one (profiles.shorten).
-        if (
-          item.category === 'messages' &&
-          instantOfSeconds(ownerSortSeconds(item.ownerSort)).getTime() >= cutAt
-        )
-          continue;
+        if (item.category === 'messages' && ownerSortSeconds(item.ownerSort) * 1000 >= cutAt) continue;
         const covering = coveringHolds(
           holds,
           { app: item.app, category: item.category, account: item.account },

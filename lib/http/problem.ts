@@ -29,7 +29,8 @@ export function problemResponse(
 
 /**
  * RFC 9457 errors for the admin routes: client errors keep their detail; anything else (a StoreError,
- * a 5xx AppError, a bug) is a 500 with no internals. The error is logged by name and status only (never its cause or input).
+ * a 5xx AppError, a bug) is a 500 with no internals. The error is logged by name and status only
+ * (never its cause or input).
  */
 export function problemJson(opts: { logger?: Logger } = {}): MiddlewareObj {
   const onError: MiddlewareObj['onError'] = async (request) => {

@@ -39,10 +39,9 @@ export function decidePersonalStorage(
   const setting = settings[category];
   if (setting.mode === 'notStored') return { store: false, reason: 'notStored' };
   // An item created before a cut (a late callback) is held to the cut too: nothing comes back.
-  const limit = expiryUnderCuts(expirySeconds(addDays(createdAt, setting.retentionDays)), createdAt, cuts);
-  const expiresAt = new Date(
-    Math.min(addDays(createdAt, setting.retentionDays).getTime(), instantOfSeconds(limit).getTime()),
-  );
+  const uncut = addDays(createdAt, setting.retentionDays);
+  const limit = expiryUnderCuts(expirySeconds(uncut), createdAt, cuts);
+  const expiresAt = new Date(Math.min(uncut.getTime(), instantOfSeconds(limit).getTime()));
   if (expiresAt.getTime() <= now.getTime()) return { store: false, reason: 'alreadyExpired' };
   return { store: true, expiresAt };
 }
