@@ -1,6 +1,8 @@
 /**
  * One error family. Errors meant for clients carry an HTTP status and a `detail` that names the
- * offending field or reason; anything else becomes a 500 without internals.
+ * offending field or reason; a StoreError carries no status (the store knows nothing of HTTP), and the
+ * edges (lib/http/problem.ts, lib/http/tencent-answer.ts) answer it, like anything else, as a 500
+ * without internals.
  */
 export class AppError extends Error {
   override name = 'AppError';
@@ -67,14 +69,27 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
-/** A storage failure, translated where the SDK is called; never shown to clients. */
-export class StoreError extends AppError {
+/** A storage failure, translated where the SDK is called (lib/store/sdk-errors.ts); never shown to clients. */
+export class StoreError extends Error {
   override name = 'StoreError';
+  /** What failed, for the logs. */
+  readonly detail: string;
+
   constructor(detail: string, options: { cause?: unknown } = {}) {
-    super(500, 'Internal Server Error', detail, { ...options, expose: false });
+    super(detail, { cause: options.cause });
+    this.detail = detail;
   }
 }
 
+/** Whether `error` is one of the family's client errors (or a 5xx AppError), with a status and a detail. */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/**
+ * What the logs keep of an error the client is not shown: the detail of the family's own errors (an
+ * AppError or a StoreError), never the message of any other error (it may hold input or internals).
+ */
+export function loggedDetail(error: unknown): string | undefined {
+  return isAppError(error) || error instanceof StoreError ? error.detail : undefined;
 }

@@ -1,5 +1,5 @@
 import { StoreError } from '../../lib/errors.js';
-import type { AppStore } from '../../lib/store/apps.js';
+import type { AppReader } from '../../lib/store/apps.js';
 
 /**
  * Tencent waits about 2 s for a callback answer. The budget counts from when API Gateway received the
@@ -50,9 +50,8 @@ export const APP_LOOKUP_BUDGET_MS = 1000;
  * The app store as callbackAuth sees it: `get` settles within `ms` (a StoreError after), so a hung
  * connection can never hold the answer past Tencent's 2 s whatever the SDK's own timeouts do.
  */
-export function appStoreWithin(appStore: AppStore, ms: number = APP_LOOKUP_BUDGET_MS): AppStore {
+export function appStoreWithin(appStore: AppReader, ms: number = APP_LOOKUP_BUDGET_MS): AppReader {
   return {
-    ...appStore,
     get: (sdkAppId, now) => withinBudget(ms, () => appStore.get(sdkAppId, now)),
   };
 }

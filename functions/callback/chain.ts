@@ -4,13 +4,14 @@ import { callbackAuth } from '../../lib/auth/callback-signature.js';
 import { correlationIds } from '../../lib/http/correlation.js';
 import { type TelemetryRecorder, telemetry } from '../../lib/http/telemetry.js';
 import { tencentAnswer } from '../../lib/http/tencent-answer.js';
-import type { AppStore } from '../../lib/store/apps.js';
+import type { AppReader } from '../../lib/store/apps.js';
 import { appStoreWithin } from './budget.js';
 import { failureAnswer } from './failure-answer.js';
 import { type CallbackMainOptions, createCallbackMain } from './main.js';
 
 export interface CallbackHandlerOptions extends CallbackMainOptions {
-  readonly appStore: AppStore;
+  /** Only reads: the callback never writes, terminates or purges an app. */
+  readonly appStore: AppReader;
   readonly maxSkewSeconds: number;
   readonly recorder?: TelemetryRecorder | undefined;
 }

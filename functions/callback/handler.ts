@@ -24,6 +24,11 @@ const doc = createDocumentClient(
   }),
 );
 const cache = { ttlMs: env.appCacheSeconds * 1000 };
+const deletionRequests = createDeletionRequestStore({
+  doc,
+  tableName: env.tables.governance,
+  audit: createAuditStore({ doc, tableName: env.tables.governance }),
+});
 
 /** `POST /im/callback`: Tencent IM third-party callbacks (docs/tencent-im.md "Answers"). */
 export const handler = createCallbackHandler({
@@ -32,11 +37,8 @@ export const handler = createCallbackHandler({
   userInfo: createUserInfoStore({ doc, tableName: env.tables.personal }),
   legalHolds: cachedHolds(createLegalHoldStore({ doc, tableName: env.tables.governance }), cache),
   expiryState: createExpiryStateStore({ doc, tableName: env.tables.governance }),
-  groupErasure: createDeletionRequestStore({
-    doc,
-    tableName: env.tables.governance,
-    audit: createAuditStore({ doc, tableName: env.tables.governance }),
-  }),
+  // Only what its role does: the callback files a destroyed group's erasure, it never works one.
+  groupErasure: { create: (input, now) => deletionRequests.create(input, now) },
   recorder: createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger }),
   dataCenter: env.dataCenter,
   maxSkewSeconds: env.callbackMaxSkewSeconds,

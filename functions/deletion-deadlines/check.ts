@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { isOverdue } from '../../lib/policy/deletion.js';
-import type { DeletionRequestStore } from '../../lib/store/deletion-requests.js';
+import type { DeletionRequestReader } from '../../lib/store/deletion-requests.js';
 
 /** Ids, apps, states and times only: no account. */
 export interface OverdueRequest {
@@ -21,7 +21,7 @@ export interface DeadlineReport {
 
 /** One Query on byState bounded by the deadline: the cost follows the open requests, not the table. */
 export async function checkDeadlines(
-  requests: Pick<DeletionRequestStore, 'listOverdue'>,
+  requests: Pick<DeletionRequestReader, 'listOverdue'>,
   now: Date,
   logger?: Logger,
 ): Promise<DeadlineReport> {

@@ -6,7 +6,7 @@ import {
   eraseRequest,
   isDue,
 } from '../../lib/operations/erase-request.js';
-import type { DeletionRequest } from '../../lib/store/deletion-requests.js';
+import type { DeletionRequest, DeletionRequestReader } from '../../lib/store/deletion-requests.js';
 
 /** What starts the worker: a request to run now, a hold release for an app, or the schedule (anything else). */
 export type WorkerEvent =
@@ -22,6 +22,8 @@ export interface WorkerReport {
 }
 
 export interface WorkerDeps extends EraseDeps {
+  /** The erasure's side of the requests, and the sweep's list of open ones. */
+  readonly requests: EraseDeps['requests'] & Pick<DeletionRequestReader, 'listOpen'>;
   readonly self: AsyncInvoker;
   readonly owner: string;
 }

@@ -1,7 +1,7 @@
 import { HOLD_LOOKAHEAD_SECONDS } from '../../lib/policy/expiry.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
 import { expiryUnderCuts } from '../../lib/policy/retention-cuts.js';
-import { epochSeconds } from '../../lib/policy/time.js';
+import { epochSeconds, instantOfSeconds } from '../../lib/policy/time.js';
 import type { ExpiryIndex } from '../../lib/store/expiry-index.js';
 import type { ExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { ownerShardsOfApp } from '../../lib/store/keys.js';
@@ -122,7 +122,7 @@ async function shortenItem(
     const outcome = await deps.profiles.shorten({ pk: item.pk, sk: item.sk }, cut, { park });
     return typeof outcome === 'object' || outcome === 'parked' ? outcome : 'unchanged';
   }
-  const to = expiryUnderCuts(Math.abs(stored), new Date(ownerSortSeconds(item.ownerSort) * 1000), [cut]);
+  const to = expiryUnderCuts(Math.abs(stored), instantOfSeconds(ownerSortSeconds(item.ownerSort)), [cut]);
   if (!(to < Math.abs(stored))) return 'unchanged';
   const entry = {
     key: { pk: item.pk, sk: item.sk },

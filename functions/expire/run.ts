@@ -13,7 +13,7 @@ import {
   releasedHoldIds,
 } from '../../lib/policy/expiry.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
-import { epochSeconds } from '../../lib/policy/time.js';
+import { epochSeconds, instantOfSeconds } from '../../lib/policy/time.js';
 import {
   CATEGORY_TABLES,
   createLimiter,
@@ -320,7 +320,7 @@ export async function runExpiry(deps: ExpiryDeps, options: ExpiryRunOptions): Pr
   return {
     dryRun,
     startedAt: now.toISOString(),
-    cutoff: new Date(cutoff * 1000).toISOString(),
+    cutoff: instantOfSeconds(cutoff).toISOString(),
     graceSeconds: options.graceSeconds,
     stoppedEarly,
     cuts: cutReport,

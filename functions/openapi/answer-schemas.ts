@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CATEGORY_IDS, PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
+import { DELETION_STATUSES } from '../../lib/policy/deletion.js';
 
 /**
  * Zod descriptions of the API shapes that no handler validates: the answers of every route. They feed
@@ -40,7 +41,7 @@ export const terminationAnswerSchema = z.object({
 
 export const reactivationAnswerSchema = z.object({ status: z.literal('active'), purgeAt: z.null() });
 
-const deletionStatus = z.enum(['received', 'processing', 'completed', 'withheld']);
+const deletionStatus = z.enum(DELETION_STATUSES);
 
 export const deletionAcceptedSchema = z.object({
   id: z.string(),

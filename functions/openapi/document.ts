@@ -220,5 +220,3 @@ export function openApiDocument(opts: { serverUrl?: string } = {}) {
     components: { schemas: componentSchemas(), securitySchemes: SECURITY_SCHEMES },
   };
 }
-
-export type OpenApiDocument = ReturnType<typeof openApiDocument>;

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { PurgeReceiptBody } from '../../lib/evidence/receipts.js';
 import type { EraseBudget } from '../../lib/operations/erase-request.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
-import { APP_CATEGORY, type AppStore, type StoredApp } from '../../lib/store/apps.js';
+import { APP_CATEGORY, type AppPurgeStore, type StoredApp } from '../../lib/store/apps.js';
 import type { AuditEntry, AuditStore } from '../../lib/store/audit.js';
 import type { PurgeReceiptStore } from '../../lib/store/purge-receipts.js';
 import type { RetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
@@ -17,7 +17,7 @@ import type { AppErasure } from './erase-app.js';
  * A legal hold covering `config` keeps the app: its expiry is moved to the next re-check instead.
  */
 export interface PurgeDependencies {
-  readonly appStore: AppStore;
+  readonly appStore: AppPurgeStore;
   readonly auditStore: AuditStore;
   readonly holds: { activeForApp(app: string, now: Date): Promise<LegalHold[]> };
   /** Erases the app's end-user data first (erase-app.ts); 'pending' keeps the configuration for the next run. */

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { AppStore } from '../store/apps.js';
+import type { AppReader } from '../store/apps.js';
 import { assertSameApp, authenticateAppAdmin } from './app-admin.js';
 import { createOperatorVerifier, hasOperatorCredentials } from './operator.js';
 import { type OperatorVerifier, setPrincipal } from './principal.js';
@@ -10,7 +10,7 @@ import { type OperatorVerifier, setPrincipal } from './principal.js';
  * operator path, anything else the app-admin (UserSig) path.
  */
 export function operatorOrAppAdminAuth(opts: {
-  appStore: AppStore;
+  appStore: AppReader;
   operator?: OperatorVerifier;
   now?: () => Date;
 }): MiddlewareObj {

@@ -2,13 +2,10 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { isSdkAppId } from '../policy/identifiers.js';
-import type { AppRecord, AppStore } from '../store/apps.js';
+import type { AppReader, AppRecord } from '../store/apps.js';
 import { type OperatorVerifier, setPrincipal } from './principal.js';
 import { headerOf, pathParameterOf, queryOf } from './request-parts.js';
 import { verifyUserSig } from './usersig.js';
-
-/** Tencent REST convention: these query parameters carry an app admin's credentials. */
-export const APP_ADMIN_QUERY = ['sdkappid', 'identifier', 'usersig', 'random'] as const;
 
 export function hasAppAdminCredentials(event: APIGatewayProxyEventV2): boolean {
   return queryOf(event, 'usersig') !== undefined;
@@ -21,7 +18,7 @@ export function hasAppAdminCredentials(event: APIGatewayProxyEventV2): boolean {
  */
 export async function authenticateAppAdmin(
   event: APIGatewayProxyEventV2,
-  appStore: AppStore,
+  appStore: AppReader,
   now: Date,
 ): Promise<{ sdkAppId: string; app: AppRecord }> {
   const sdkAppId = queryOf(event, 'sdkappid');
@@ -62,7 +59,7 @@ export async function authenticateAppAdmin(
  * but for another app, or when the operator (valid token) calls a route that is the app admin's alone.
  */
 export function appAdminAuth(opts: {
-  appStore: AppStore;
+  appStore: AppReader;
   now?: () => Date;
   operator?: OperatorVerifier;
 }): MiddlewareObj {

@@ -3,7 +3,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { isSdkAppId } from '../policy/identifiers.js';
-import type { AppRecord, AppStore } from '../store/apps.js';
+import { epochSeconds } from '../policy/time.js';
+import type { AppReader, AppRecord } from '../store/apps.js';
 import { constantTimeEqual } from './constant-time.js';
 import { setPrincipal } from './principal.js';
 import { queryOf } from './request-parts.js';
@@ -23,7 +24,7 @@ export function callbackSign(token: string, requestTime: string): string {
  */
 export async function authenticateCallback(
   event: Pick<APIGatewayProxyEventV2, 'queryStringParameters'>,
-  opts: { appStore: AppStore; maxSkewSeconds: number; now: Date },
+  opts: { appStore: AppReader; maxSkewSeconds: number; now: Date },
 ): Promise<AppRecord> {
   const sdkAppId = queryOf(event, 'SdkAppid');
   const requestTime = queryOf(event, 'RequestTime');
@@ -34,7 +35,7 @@ export async function authenticateCallback(
   if (requestTime === undefined) throw new UnauthorizedError('RequestTime: required');
   if (sign === undefined) throw new UnauthorizedError('Sign: required');
   if (!/^\d{1,12}$/.test(requestTime)) throw new UnauthorizedError('RequestTime: not unix seconds');
-  const nowSeconds = Math.floor(opts.now.getTime() / 1000);
+  const nowSeconds = epochSeconds(opts.now);
   if (Math.abs(nowSeconds - Number(requestTime)) > opts.maxSkewSeconds) {
     throw new UnauthorizedError(`RequestTime: more than ${opts.maxSkewSeconds} s from now`);
   }
@@ -53,7 +54,7 @@ export async function authenticateCallback(
  * Throws UnauthorizedError/ForbiddenError; the callback function renders them in Tencent's format.
  */
 export function callbackAuth(opts: {
-  appStore: AppStore;
+  appStore: AppReader;
   maxSkewSeconds: number;
   now?: () => Date;
 }): MiddlewareObj {

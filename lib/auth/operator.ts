@@ -3,7 +3,7 @@ import ssm from '@middy/ssm';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ConfigurationError, loadEnvironment } from '../config.js';
 import { ForbiddenError, StoreError, UnauthorizedError } from '../errors.js';
-import type { AppStore } from '../store/apps.js';
+import type { AppReader } from '../store/apps.js';
 import { authenticateAppAdmin, hasAppAdminCredentials } from './app-admin.js';
 import { constantTimeEqual } from './constant-time.js';
 import { type OperatorVerifier, setPrincipal } from './principal.js';
@@ -92,7 +92,7 @@ function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
  * the caller instead presents valid app-admin credentials (valid credentials, wrong role).
  */
 export function operatorAuth(
-  opts: OperatorTokenOptions & { verifier?: OperatorVerifier; appStore?: AppStore; now?: () => Date } = {},
+  opts: OperatorTokenOptions & { verifier?: OperatorVerifier; appStore?: AppReader; now?: () => Date } = {},
 ): MiddlewareObj {
   const verifier =
     opts.verifier ??

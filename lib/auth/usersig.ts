@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
+import { epochSeconds } from '../policy/time.js';
 
 /**
  * TLS-Sig v2 UserSig verification (what Tencent's `tls-sig-api-v2` libraries generate), pure: no I/O.
@@ -122,7 +123,7 @@ export function verifyUserSig(input: {
   const { claims } = doc;
   if (claims.sdkAppId !== input.sdkAppId) return { valid: false, reason: 'sdkAppIdMismatch' };
   if (claims.identifier !== input.identifier) return { valid: false, reason: 'identifierMismatch' };
-  const nowSeconds = Math.floor(input.now.getTime() / 1000);
+  const nowSeconds = epochSeconds(input.now);
   if (claims.issuedAt > nowSeconds + MAX_ISSUE_SKEW_SECONDS) return { valid: false, reason: 'notYetValid' };
   if (nowSeconds >= claims.issuedAt + claims.expireSeconds) return { valid: false, reason: 'expired' };
   return { valid: true, claims };

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { isAppError } from '../errors.js';
+import { isAppError, loggedDetail } from '../errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -28,8 +28,9 @@ export function problemResponse(
 }
 
 /**
- * RFC 9457 errors for the admin routes: client errors keep their detail; anything else is a 500
- * with no internals. The error is logged by name and status only (never its cause or input).
+ * RFC 9457 errors for the admin routes: client errors keep their detail; anything else (a StoreError,
+ * a 5xx AppError, a bug) is a 500 with no internals. The error is logged by name and status only
+ * (never its cause or input).
  */
 export function problemJson(opts: { logger?: Logger } = {}): MiddlewareObj {
   const onError: MiddlewareObj['onError'] = async (request) => {
@@ -40,7 +41,7 @@ export function problemJson(opts: { logger?: Logger } = {}): MiddlewareObj {
     }
     opts.logger?.error('unhandled error', {
       errorName: error instanceof Error ? error.name : typeof error,
-      errorMessage: isAppError(error) ? error.detail : undefined,
+      errorMessage: loggedDetail(error),
     });
     request.response = problemResponse(500, 'Internal Server Error', 'the request could not be completed');
   };

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { isAppError } from '../errors.js';
+import { isAppError, loggedDetail } from '../errors.js';
 import { json } from './response.js';
 
 /**
@@ -73,7 +73,7 @@ export function tencentAnswer(opts: TencentAnswerOptions = {}): MiddlewareObj {
     }
     opts.logger?.error('callback failed', {
       errorName: error instanceof Error ? error.name : typeof error,
-      errorMessage: isAppError(error) ? error.detail : undefined,
+      errorMessage: loggedDetail(error),
     });
     try {
       request.response = unexpected(request.event as APIGatewayProxyEventV2);

@@ -10,8 +10,9 @@ import {
 import { originalExpiresAt } from '../policy/expiry.js';
 import { coveringHolds, type LegalHold } from '../policy/legal-holds.js';
 import {
+  type DeletionProgressStore,
   type DeletionRequest,
-  type DeletionRequestStore,
+  type DeletionRequestReader,
   GenerationChangedError,
   LeaseLostError,
 } from '../store/deletion-requests.js';
@@ -29,7 +30,8 @@ import { isHeldSnapshot } from '../store/tombstones.js';
  * as withheld; a pass that withheld anything leaves the request `withheld` for a later re-check.
  */
 export interface EraseDeps {
-  readonly requests: DeletionRequestStore;
+  /** The worker's side of the requests: lease, checkpoints, end of pass, and re-reading its request. */
+  readonly requests: DeletionProgressStore & Pick<DeletionRequestReader, 'get'>;
   readonly erasure: PersonalErasureStore;
   readonly holds: LegalHoldStore;
   /** Rewinds the tombstones' checkpoint when an erased message was overdue from an earlier month. */

@@ -137,7 +137,3 @@ export const CATEGORIES: Readonly<Record<CategoryId, Category>> = {
     backup: BACKUP,
   },
 };
-
-export function isPersonalCategory(id: CategoryId): id is PersonalCategoryId {
-  return (PERSONAL_CATEGORY_IDS as readonly string[]).includes(id);
-}

@@ -9,7 +9,7 @@ import { addCalendarMonths } from './time.js';
  * `received` -> `processing` -> `completed`, or -> `withheld` while a legal hold keeps part of the
  * data; a withheld request is re-checked and turns `completed` by itself once its holds are gone.
  */
-export const DELETION_STATUSES = ['received', 'processing', 'withheld', 'completed'] as const;
+export const DELETION_STATUSES = ['received', 'processing', 'completed', 'withheld'] as const;
 export type DeletionStatus = (typeof DELETION_STATUSES)[number];
 
 /** Open requests still have work (or a re-check) ahead of them; only `completed` is final. */
@@ -17,13 +17,6 @@ export const OPEN_DELETION_STATUSES: readonly DeletionStatus[] = ['received', 'p
 
 /** D3: a request is answered within one calendar month of its receipt. */
 export const DELETION_DEADLINE_MONTHS = 1;
-
-const TRANSITIONS: Readonly<Record<DeletionStatus, readonly DeletionStatus[]>> = {
-  received: ['processing'],
-  processing: ['processing', 'withheld', 'completed'],
-  withheld: ['processing', 'completed'],
-  completed: [],
-};
 
 export type CategoryCounts = Record<PersonalCategoryId, number>;
 
@@ -35,10 +28,6 @@ export type DeletionSubject =
 
 export function isOpenStatus(status: DeletionStatus): boolean {
   return OPEN_DELETION_STATUSES.includes(status);
-}
-
-export function canTransition(from: DeletionStatus, to: DeletionStatus): boolean {
-  return TRANSITIONS[from].includes(to);
 }
 
 export function deletionDueAt(createdAt: Date): Date {

@@ -93,7 +93,6 @@ export function furthestExpiryMonth(category: CategoryId, now: Date): string {
  */
 export const heldExpiresAt = (expiresAt: number): number => -Math.abs(expiresAt);
 export const originalExpiresAt = (expiresAt: number): number => Math.abs(expiresAt);
-export const isHeldExpiresAt = (expiresAt: number): boolean => expiresAt < 0;
 
 export interface IndexedItem extends HoldSubject {
   expiresAt: number;

@@ -19,7 +19,3 @@ export function accountPseudonym(key: string, app: string, account: string): str
   const message = `${app.length}:${app}|${account.length}:${account}`;
   return PSEUDONYM_PREFIX + createHmac('sha256', key).update(message, 'utf8').digest('hex');
 }
-
-export function isPseudonym(value: string): boolean {
-  return /^hmac-sha256:[0-9a-f]{64}$/.test(value);
-}

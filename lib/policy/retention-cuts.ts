@@ -86,8 +86,3 @@ export function expiryUnderCuts(
   }
   return expiry;
 }
-
-/** Whether any cut could still hide something: readers skip the per-item check otherwise. */
-export function hasCuts(cuts: RetentionCuts | undefined, category: PersonalCategoryId): boolean {
-  return (cuts?.[category]?.length ?? 0) > 0;
-}

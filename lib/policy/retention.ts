@@ -1,9 +1,7 @@
 import { CATEGORIES, type CategoryId, type PersonalCategoryId } from './categories.js';
 import type { PrivacySettings } from './privacy-settings.js';
 import { expiryUnderCuts, type RetentionCut } from './retention-cuts.js';
-import { addCalendarMonths, addDays, expirySeconds } from './time.js';
-
-export type { SensitiveDataMode, StorageMode } from './app-config.js';
+import { addCalendarMonths, addDays, expirySeconds, instantOfSeconds } from './time.js';
 
 /** When a P2/P3 record made at `at` expires. */
 export function fixedExpiry(category: 'log' | 'monitoring', at: Date): Date {
@@ -41,8 +39,9 @@ export function decidePersonalStorage(
   const setting = settings[category];
   if (setting.mode === 'notStored') return { store: false, reason: 'notStored' };
   // An item created before a cut (a late callback) is held to the cut too: nothing comes back.
-  const limit = expiryUnderCuts(expirySeconds(addDays(createdAt, setting.retentionDays)), createdAt, cuts);
-  const expiresAt = new Date(Math.min(addDays(createdAt, setting.retentionDays).getTime(), limit * 1000));
+  const uncut = addDays(createdAt, setting.retentionDays);
+  const limit = expiryUnderCuts(expirySeconds(uncut), createdAt, cuts);
+  const expiresAt = new Date(Math.min(uncut.getTime(), instantOfSeconds(limit).getTime()));
   if (expiresAt.getTime() <= now.getTime()) return { store: false, reason: 'alreadyExpired' };
   return { store: true, expiresAt };
 }

@@ -1,4 +1,4 @@
-import type { SensitiveDataMode } from './retention.js';
+import type { SensitiveDataMode } from './app-config.js';
 import { foldWidth } from './sensitive-data/fold.js';
 import { detectIbans } from './sensitive-data/iban.js';
 import { detectPaymentCards } from './sensitive-data/payment-card.js';

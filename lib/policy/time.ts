@@ -42,6 +42,11 @@ export function epochSeconds(at: Date): number {
   return Math.floor(at.getTime() / MS_PER_SECOND);
 }
 
+/** The instant an epoch second starts at: the way back from `epochSeconds` and `expirySeconds`. */
+export function instantOfSeconds(seconds: number): Date {
+  return new Date(seconds * MS_PER_SECOND);
+}
+
 /** An expiry as epoch seconds, rounded up: an item is never hidden or deleted before its exact expiry. */
 export function expirySeconds(at: Date): number {
   return Math.ceil(at.getTime() / MS_PER_SECOND);
@@ -60,9 +65,18 @@ export function isLiveItem(item: { expiresAt?: unknown } | undefined, now: Date)
   return typeof expiresAt === 'number' && !isExpired(expiresAt, now);
 }
 
+/**
+ * Whether an instant stored as an ISO 8601 string (a `purgeAt`) has come by `now`, inclusive: an app is
+ * purged for every reader from its purgeAt on. Stored instants are `toISOString()` strings, so DynamoDB's
+ * string comparisons (`purgeAt <= :now`) decide alike.
+ */
+export function hasArrived(at: string, now: Date): boolean {
+  return Date.parse(at) <= now.getTime();
+}
+
 /** `YYYY-MM` (UTC) of an epoch-seconds instant: the month in an expiry bucket. */
 export function monthOf(seconds: number): string {
-  return new Date(seconds * MS_PER_SECOND).toISOString().slice(0, 7);
+  return instantOfSeconds(seconds).toISOString().slice(0, 7);
 }
 
 export function addMonths(month: string, count: number): string {

@@ -1,5 +1,6 @@
 import { isHoldActive, type LegalHold } from '../policy/legal-holds.js';
-import type { AppRecord, AppStore } from './apps.js';
+import { hasArrived } from '../policy/time.js';
+import type { AppReader, AppRecord } from './apps.js';
 import { type CacheOptions, readThroughCache } from './read-through-cache.js';
 
 /**
@@ -8,10 +9,10 @@ import { type CacheOptions, readThroughCache } from './read-through-cache.js';
  */
 export type { CacheOptions } from './read-through-cache.js';
 
-export function cachedAppStore(appStore: AppStore, options: CacheOptions): AppStore {
+/** The app store as the callback reads it: `get` only, each app read at most once per `ttlMs`. */
+export function cachedAppStore(appStore: AppReader, options: CacheOptions): AppReader {
   const read = readThroughCache((sdkAppId) => appStore.get(sdkAppId), options);
   return {
-    ...appStore,
     async get(sdkAppId, now) {
       return visibleAt(await read(sdkAppId), now);
     },
@@ -21,7 +22,7 @@ export function cachedAppStore(appStore: AppStore, options: CacheOptions): AppSt
 /** The store hides an app from its purge time on; a cached record must too. */
 function visibleAt(record: AppRecord | undefined, now: Date | undefined): AppRecord | undefined {
   if (!record?.purgeAt) return record;
-  return new Date(record.purgeAt).getTime() <= (now ?? new Date()).getTime() ? undefined : record;
+  return hasArrived(record.purgeAt, now ?? new Date()) ? undefined : record;
 }
 
 export interface HoldsView {

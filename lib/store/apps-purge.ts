@@ -1,17 +1,11 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
-import { epochSeconds, expirySeconds, monthOf, monthRange } from '../policy/time.js';
-import {
-  APP_CATEGORY,
-  CONFIG_TTL_MARGIN_SECONDS,
-  readStoredApp,
-  type StoredApp,
-  send,
-} from './apps-records.js';
+import { epochSeconds, expirySeconds, hasArrived, monthOf, monthRange } from '../policy/time.js';
+import { APP_CATEGORY, CONFIG_TTL_MARGIN_SECONDS, readStoredApp, type StoredApp } from './apps-records.js';
 import type { AuditPut } from './audit.js';
 import { expiringAttributes, expiryBucketsOfMonth } from './keys.js';
 import { queryAllPages } from './query-pages.js';
+import { isAnyConditionFailure, isConditionFailure, sdkCall } from './sdk-errors.js';
 
 /**
  * The purge's side of the P4 app configuration: find terminated apps due on the byExpiry index, read
@@ -80,7 +74,7 @@ export function createAppPurgeStore(opts: { doc: DynamoDBDocumentClient; tableNa
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isAnyConditionFailure(error)) return false;
         throw new StoreError('app could not be purged', { cause: error });
       }
     },
@@ -110,14 +104,14 @@ export function createAppPurgeStore(opts: { doc: DynamoDBDocumentClient; tableNa
         );
         return true;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
+        if (isConditionFailure(error)) return false;
         throw new StoreError('app purge could not be deferred', { cause: error });
       }
     },
   };
 
   async function queryBucket(bucket: string, cutoffSeconds: number): Promise<PurgeCandidate[]> {
-    const items = await send(
+    const items = await sdkCall(
       'query purge candidates',
       queryAllPages(doc, {
         TableName: tableName,
@@ -128,14 +122,6 @@ export function createAppPurgeStore(opts: { doc: DynamoDBDocumentClient; tableNa
     );
     return items.map((item) => ({ sdkAppId: String(item.appId), expiresAt: Number(item.expiresAt) }));
   }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
-  );
 }
 
 /** How far ahead a held app's purge was moved (the purge's hold re-check, 3 h): such apps are found too. */
@@ -154,7 +140,7 @@ export async function unfinishedPurges(
   const ids = [...new Set(candidates.map((candidate) => candidate.sdkAppId))];
   const apps = await Promise.all(ids.map((id) => store.readStored(id)));
   return apps.flatMap((app) =>
-    app?.status === 'terminated' && app.purgeAt !== undefined && app.purgeAt <= now.toISOString()
+    app?.status === 'terminated' && app.purgeAt !== undefined && hasArrived(app.purgeAt, now)
       ? [{ sdkAppId: app.sdkAppId, purgeAt: new Date(app.purgeAt) }]
       : [],
   );

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.js';
 import type { AppConfig } from '../policy/app-config.js';
 import type { RetentionCuts } from '../policy/retention-cuts.js';
+import { sdkCall } from './sdk-errors.js';
 
 /**
  * The app item's layout (documented in apps.ts), shared by the configuration side (apps.ts) and the
@@ -50,20 +50,11 @@ export async function readStoredApp(
   tableName: string,
   sdkAppId: string,
 ): Promise<StoredApp | undefined> {
-  const { Item } = await send(
+  const { Item } = await sdkCall(
     'read app',
     doc.send(new GetCommand({ TableName: tableName, Key: { appId: sdkAppId }, ConsistentRead: true })),
   );
   return Item ? toStored(Item) : undefined;
-}
-
-/** Awaits an SDK call, translating its failure into a StoreError naming `what`. */
-export async function send<T>(what: string, pending: Promise<T>): Promise<T> {
-  try {
-    return await pending;
-  } catch (cause) {
-    throw new StoreError(`${what} failed`, { cause });
-  }
 }
 
 export function toItem(app: StoredApp): Record<string, unknown> {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   PutCommand,
@@ -12,7 +11,7 @@ import { PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
 import { resolvePrivacySettings } from '../policy/privacy-settings.js';
 import { configPurgeAt } from '../policy/retention.js';
 import { cutsOfChange, mergeCuts, registrationCuts } from '../policy/retention-cuts.js';
-import { expirySeconds } from '../policy/time.js';
+import { expirySeconds, hasArrived, isLiveItem } from '../policy/time.js';
 import { type AppPurgeStore, createAppPurgeStore } from './apps-purge.js';
 import {
   APP_CATEGORY,
@@ -24,9 +23,8 @@ import {
   toStored,
 } from './apps-records.js';
 import { expiringAttributes } from './keys.js';
-import { isLive } from './live.js';
 import type { RetentionCutRegistry } from './retention-cut-registry.js';
-import { isAnyConditionFailure } from './sdk-errors.js';
+import { isAnyConditionFailure, isConditionFailure } from './sdk-errors.js';
 
 // The purge's half lives in apps-purge.ts, the item layout in apps-records.ts; re-exported from here.
 export type { AppPurgeStore, PurgeCandidate } from './apps-purge.js';
@@ -54,9 +52,14 @@ export interface TerminationResult {
   readonly alreadyTerminated: boolean;
 }
 
-export interface AppStore extends AppPurgeStore {
+/** Reading one app: all that authentication (callback signature, UserSig) and the callback need. */
+export interface AppReader {
   /** The app, or undefined when absent or purged (purgeAt reached, even before the item is deleted). */
   get(sdkAppId: string, now?: Date): Promise<AppRecord | undefined>;
+}
+
+/** The admin routes' side of the app store: read, register, change settings, terminate, reactivate. */
+export interface AppStore extends AppReader {
   /** Registers or replaces the config; lifecycle and createdAt of a registered app are kept. */
   put(sdkAppId: string, config: AppConfig, now: Date): Promise<{ record: AppRecord; created: boolean }>;
   /** Replaces the given D1/D2/D5 settings, keeping the others. NotFoundError when absent or purged. */
@@ -65,17 +68,17 @@ export interface AppStore extends AppPurgeStore {
   terminate(sdkAppId: string, terminatedAt: Date, now: Date): Promise<TerminationResult>;
   /** terminated -> active before the purge (idempotent for an active app). NotFoundError once purged. */
   reactivate(sdkAppId: string, now: Date): Promise<AppRecord>;
-  // findPurgeCandidates, readStored, purge, deferPurge: the purge's, from AppPurgeStore.
 }
+
+/** What createAppStore builds, for the composition root: the admin routes' store and the purge's. */
+export type AppStores = AppStore & AppPurgeStore;
 
 const MAX_WRITE_ATTEMPTS = 3;
 
 /** Purged for every reader from purgeAt on, or once the item's TTL has passed. */
 export function isPurged(item: { status?: unknown; purgeAt?: unknown; expiresAt?: unknown }, now: Date) {
-  if (!isLive(item, now)) return true;
-  return (
-    item.status === 'terminated' && typeof item.purgeAt === 'string' && item.purgeAt <= now.toISOString()
-  );
+  if (!isLiveItem(item, now)) return true;
+  return item.status === 'terminated' && typeof item.purgeAt === 'string' && hasArrived(item.purgeAt, now);
 }
 
 const settingsOf = (app: StoredApp) => resolvePrivacySettings(app.config.privacy);
@@ -91,7 +94,7 @@ export function createAppStore(opts: {
    * the old settings may store an item until that moment, and the cut must reach it (found by the soak).
    */
   cutLeadMs?: number;
-}): AppStore {
+}): AppStores {
   const { doc, tableName } = opts;
 
   const readStored = (sdkAppId: string) => readStoredApp(doc, tableName, sdkAppId);
@@ -240,7 +243,7 @@ export function createAppStore(opts: {
         );
         return { record: toRecord(toStored(Attributes ?? {})), alreadyTerminated: false };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) {
+        if (!isConditionFailure(error)) {
           throw new StoreError('app could not be terminated', { cause: error });
         }
       }
@@ -273,7 +276,7 @@ export function createAppStore(opts: {
         );
         return toRecord(toStored(Attributes ?? {}));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
+        if (isConditionFailure(error)) {
           throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`, {
             cause: error,
           });

@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.js';
 import { type CategoryCounts, zeroCounts } from '../policy/deletion.js';
 import type { AuditEntry, AuditStore } from './audit.js';
@@ -21,6 +16,7 @@ import {
   type WithheldCounts,
 } from './deletion-records.js';
 import { failedConditions, isConditionFailure } from './sdk-errors.js';
+import { namedTransaction } from './transaction.js';
 
 /**
  * The deletion worker's side of a D3 request: the lease, the checkpoints of each page and the end of a
@@ -67,9 +63,6 @@ export interface DeletionProgressStore {
   /** Ends a pass: completed (lock released, plain account removed) or withheld; with its audit record. */
   finishPass(request: DeletionRequest, owner: string, outcome: PassOutcome): Promise<DeletionRequest>;
 }
-
-/** The items of the finishing transaction, in order. */
-const FINISH_ITEMS = ['request', 'audit', 'lock'] as const;
 
 export function createDeletionProgressStore(opts: {
   doc: DynamoDBDocumentClient;
@@ -229,21 +222,24 @@ export function createDeletionProgressStore(opts: {
           },
         },
       };
-      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [update, audit.putFor(entry)];
-      if (completed) {
-        items.push({
-          Delete: {
-            TableName: tableName,
-            Key: { pk: deletionPartition(request.app), sk: lockSort(subjectKeyOf(request)) },
-            ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id',
-            ExpressionAttributeValues: { ':id': request.id },
-          },
-        });
-      }
+      const finish = namedTransaction({
+        request: update,
+        audit: audit.putFor(entry),
+        lock: completed
+          ? {
+              Delete: {
+                TableName: tableName,
+                Key: { pk: deletionPartition(request.app), sk: lockSort(subjectKeyOf(request)) },
+                ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id',
+                ExpressionAttributeValues: { ':id': request.id },
+              },
+            }
+          : undefined,
+      });
       try {
-        await doc.send(new TransactWriteCommand({ TransactItems: items }));
+        await doc.send(new TransactWriteCommand({ TransactItems: finish.items }));
       } catch (error) {
-        if (failedConditions(error, FINISH_ITEMS)?.has('request')) throw await leaseFailure(request, owner);
+        if (failedConditions(error, finish)?.has('request')) throw await leaseFailure(request, owner);
         throw new StoreError('deletion request could not be finished', { cause: error });
       }
       const finished = await get(request.app, request.id);

@@ -13,7 +13,7 @@ import {
   mergeCategories,
   zeroCounts,
 } from '../policy/deletion.js';
-import { epochSeconds } from '../policy/time.js';
+import { epochSeconds, isLiveItem } from '../policy/time.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import { createDeletionProgressStore, type DeletionProgressStore } from './deletion-progress.js';
 import {
@@ -29,13 +29,14 @@ import {
   type WithheldCounts,
 } from './deletion-records.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
-import { isLive } from './live.js';
 import { queryAllPages } from './query-pages.js';
 import { failedConditions, isAnyConditionFailure } from './sdk-errors.js';
+import { namedTransaction } from './transaction.js';
 
 // The worker's half (lease, checkpoints, end of pass) lives in deletion-progress.ts, the shared item
 // layout in deletion-records.ts; re-exported so callers import everything from here.
 export {
+  type DeletionProgressStore,
   GenerationChangedError,
   LeaseLostError,
   type PageCheckpoint,
@@ -103,18 +104,16 @@ export interface DeletionRequestReader {
   listOverdue(now: Date): Promise<DeletionRequest[]>;
 }
 
-/** Everything, for the composition root; callers take the narrow interface they need. */
-export interface DeletionRequestStore
-  extends DeletionRequestCreator,
-    DeletionRequestReader,
-    DeletionProgressStore {}
+/**
+ * What createDeletionRequestStore builds, for the composition root only: callers take the narrow
+ * interface of their role (creator, reader, or the worker's DeletionProgressStore).
+ */
+export type DeletionRequestStore = DeletionRequestCreator & DeletionRequestReader & DeletionProgressStore;
 
 export const OPEN_STATE = 'deletion#open';
 export const STATE_INDEX = 'byState';
 export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 const MAX_CREATE_ATTEMPTS = 5;
-/** The items of the creating transaction, in order. */
-const CREATE_ITEMS = ['request', 'lock', 'audit', 'idempotency'] as const;
 
 const idempotencySort = (key: string) =>
   `idem${KEY_SEPARATOR}${createHash('sha256').update(key, 'utf8').digest('hex')}`;
@@ -177,7 +176,7 @@ export function createDeletionRequestStore(opts: {
       sk: idempotencySort(input.idempotencyKey),
     });
     // An expired key is gone, whether or not TTL has deleted it yet: the key may start a new request.
-    if (!item || !isLive(item, now)) return undefined;
+    if (!item || !isLiveItem(item, now)) return undefined;
     if (item.fingerprint !== fingerprintOf(input)) {
       throw new ConflictError('Idempotency-Key: already used for a different deletion request');
     }
@@ -239,8 +238,8 @@ export function createDeletionRequestStore(opts: {
       at: createdAt,
       details: { ...auditDetails(request), requestedBy: input.requestedBy, dueAt },
     };
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
+    const creation = namedTransaction({
+      request: {
         Put: {
           TableName: tableName,
           Item: {
@@ -253,7 +252,7 @@ export function createDeletionRequestStore(opts: {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      {
+      lock: {
         Put: {
           TableName: tableName,
           Item: {
@@ -266,14 +265,14 @@ export function createDeletionRequestStore(opts: {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      audit.putFor(entry),
-    ];
-    if (input.idempotencyKey !== undefined) items.push(idempotencyPut(input, id, now));
+      audit: audit.putFor(entry),
+      idempotency: input.idempotencyKey !== undefined ? idempotencyPut(input, id, now) : undefined,
+    });
     try {
-      await transact(items);
+      await transact(creation.items);
       return { request };
     } catch (error) {
-      const failed = failedConditions(error, CREATE_ITEMS);
+      const failed = failedConditions(error, creation);
       if (failed?.has('idempotency')) return { blockedBy: 'idempotency' };
       if (failed?.has('lock')) return { blockedBy: 'lock' };
       throw new StoreError('deletion request could not be created', { cause: error });

@@ -8,6 +8,7 @@ import {
 import type { TableKey } from '../config.js';
 import { StoreError } from '../errors.js';
 import { type ExpiringKind, heldExpiresAt, originalExpiresAt, ttlDeleteAt } from '../policy/expiry.js';
+import { type BackoffBounds, backoffDelay } from './backoff.js';
 import { expiryBucket, KEY_SEPARATOR, keyPart } from './keys.js';
 import { isConditionFailure, isRetryable } from './sdk-errors.js';
 
@@ -87,9 +88,8 @@ export interface ExpiryIndex {
   shorten(entry: Omit<IndexEntry, 'expiryBucket'>, to: number, opts?: { park?: boolean }): Promise<boolean>;
 }
 
-export interface RetryOptions {
-  baseDelayMs: number;
-  maxDelayMs: number;
+/** How a batch delete is retried: full-jitter backoff, with its clock and randomness injectable for tests. */
+export interface RetryOptions extends BackoffBounds {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
 }
@@ -100,14 +100,6 @@ const defaultRetry: RetryOptions = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
 };
-
-/** Full-jitter exponential backoff (AWS architecture blog): uniform in [0, min(cap, base * 2^attempt)). */
-export function backoffDelay(
-  attempt: number,
-  retry: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
-) {
-  return Math.floor(retry.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt));
-}
 
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
@@ -174,7 +166,7 @@ export function createExpiryIndex(opts: {
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) {
         if (control.shouldStop()) return pending;
-        await retry.sleep(backoffDelay(attempt, retry));
+        await retry.sleep(backoffDelay(attempt, retry, retry.random));
       }
       try {
         const output = await doc.send(

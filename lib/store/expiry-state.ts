@@ -6,10 +6,10 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.js';
 import type { ExpiringKind } from '../policy/expiry.js';
 import { epochSeconds, monthOf } from '../policy/time.js';
 import { KEY_SEPARATOR, keyPart } from './keys.js';
+import { isConditionFailure, storeFailure } from './sdk-errors.js';
 
 /**
  * The expire run's own records in the governance table (none carries expiresAt; they are kept):
@@ -68,8 +68,6 @@ const heldKey = (category: ExpiringKind, app: string) => ({
 });
 const leaseKey = { pk: LEASE, sk: 'expire' };
 
-const failed = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-
 export function createExpiryStateStore(opts: {
   doc: DynamoDBDocumentClient;
   tableName: string;
@@ -84,8 +82,8 @@ export function createExpiryStateStore(opts: {
     try {
       return await command();
     } catch (error) {
-      if (tolerateCondition && failed(error)) return undefined;
-      throw new StoreError(`could not ${what}`, { cause: error });
+      if (tolerateCondition && isConditionFailure(error)) return undefined;
+      throw storeFailure(what, error);
     }
   }
 

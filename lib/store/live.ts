@@ -1,10 +1,10 @@
-import { epochSeconds, isLiveItem } from '../policy/time.js';
+import { epochSeconds } from '../policy/time.js';
 
 /**
  * Every read hides expired items at once, whatever DynamoDB's TTL has or has not deleted yet. The rule is
  * lib/policy/time.ts `isExpired`; this module states it as DynamoDB expressions. Use `liveCondition` as the
- * FilterExpression of a Query or the ConditionExpression of a read-then-act, and `isLive` on items that
- * came back from GetItem/BatchGetItem.
+ * FilterExpression of a Query or the ConditionExpression of a read-then-act, and `isLiveItem` (lib/policy/time.ts)
+ * on items that came back from GetItem/BatchGetItem.
  */
 export const EXPIRES_AT = 'expiresAt';
 
@@ -19,5 +19,3 @@ export function liveCondition(now: Date): {
     values: { ':liveNow': epochSeconds(now) },
   };
 }
-
-export const isLive = isLiveItem;

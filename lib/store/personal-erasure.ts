@@ -2,6 +2,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@a
 import { StoreError } from '../errors.js';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import type { DeletionSubject } from '../policy/deletion.js';
+import { type BackoffBounds, backoffDelay } from './backoff.js';
 import { ownerShard, ownerShardsOfApp } from './keys.js';
 import { groupPartition, type ItemKey, OWNER_INDEX, ownerSortPrefix } from './personal-keys.js';
 import { tombstoneItem } from './tombstones.js';
@@ -51,11 +52,10 @@ export interface ErasurePage {
   readonly lastKey?: Record<string, unknown>;
 }
 
-export interface RetryOptions {
+/** How a batch write is retried: at most `maxAttempts` calls, spaced by full-jitter backoff. */
+export interface RetryOptions extends BackoffBounds {
   /** Calls per batch, the first included (default 8). */
   readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
 }
 
 export interface PersonalErasureStore {
@@ -89,15 +89,6 @@ export function erasureSteps(
   }
   if (subject.kind === 'group') return [{ partition: groupPartition(app, subject.groupId), categories }];
   return ownerShardsOfApp(app).map((shard) => ({ ownerShard: shard, categories }));
-}
-
-/** Full jitter: a random delay up to the capped exponential bound (AWS Architecture Blog). */
-export function backoffDelay(
-  attempt: number,
-  retry: RetryOptions,
-  random: () => number = Math.random,
-): number {
-  return Math.floor(random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt));
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

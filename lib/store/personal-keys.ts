@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PersonalCategoryId } from '../policy/categories.js';
+import { epochSeconds } from '../policy/time.js';
 import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
 
 /**
@@ -56,11 +57,6 @@ export function messageKey(app: string, ref: MessageRef): ItemKey {
   };
 }
 
-/** The sort-key prefix of one topic's messages in a group partition (no topic: the group's own messages). */
-export function topicSortPrefix(topicId: string | undefined): string {
-  return [MESSAGE_SK, keyPart(topicId ?? ''), ''].join(KEY_SEPARATOR);
-}
-
 export function userInfoKey(app: string, account: string): ItemKey {
   return { pk: [keyPart(app), 'user', keyPart(account)].join(KEY_SEPARATOR), sk: USER_INFO_SK };
 }
@@ -98,7 +94,7 @@ export function ownerAttributes(
   at: Date,
   key: ItemKey,
 ): OwnerAttributes {
-  const seconds = String(Math.max(0, Math.floor(at.getTime() / 1000))).padStart(TIME_DIGITS, '0');
+  const seconds = String(Math.max(0, epochSeconds(at))).padStart(TIME_DIGITS, '0');
   return {
     account,
     ownerShard: ownerShard(app, account),

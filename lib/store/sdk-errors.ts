@@ -1,4 +1,5 @@
 import { StoreError } from '../errors.js';
+import type { NamedTransaction } from './transaction.js';
 
 /**
  * The one place AWS SDK errors are recognised and translated: stores call these right where the SDK
@@ -13,18 +14,18 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 /**
- * The items of a cancelled transaction whose condition failed, by the names the caller gave its items
- * in order; undefined when the error is not a cancelled transaction.
+ * The named items (transaction.ts) of a cancelled transaction whose condition failed; undefined when
+ * the error is not a cancelled transaction.
  */
-export function failedConditions<const N extends string>(
+export function failedConditions<N extends string>(
   error: unknown,
-  names: readonly N[],
+  transaction: Pick<NamedTransaction<N>, 'names'>,
 ): ReadonlySet<N> | undefined {
   if (nameOf(error) !== 'TransactionCanceledException') return undefined;
   const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
   const failed = new Set<N>();
   reasons.forEach((reason, index) => {
-    const name = names[index];
+    const name = transaction.names[index];
     if (reason.Code === 'ConditionalCheckFailed' && name !== undefined) failed.add(name);
   });
   return failed;

@@ -17,14 +17,6 @@ export function isLuhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-/** The Luhn check digit that completes `payload` (used by tests to build valid numbers). */
-export function luhnCheckDigit(payload: string): string {
-  for (let digit = 0; digit <= 9; digit++) {
-    if (isLuhnValid(`${payload}${digit}`)) return String(digit);
-  }
-  throw new Error('unreachable: one Luhn digit always fits');
-}
-
 const MOD_11_2_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const MOD_11_2_CHARS = '10X98765432';
 
@@ -52,13 +44,4 @@ export function isIbanChecksumValid(iban: string): boolean {
     }
   }
   return remainder === 1;
-}
-
-/** The two IBAN check digits for a country code and BBAN (used by tests to build valid IBANs). */
-export function ibanCheckDigits(country: string, bban: string): string {
-  for (let check = 2; check <= 98; check++) {
-    const digits = String(check).padStart(2, '0');
-    if (isIbanChecksumValid(`${country}${digits}${bban}`)) return digits;
-  }
-  throw new Error('unreachable: one IBAN check value always fits');
 }

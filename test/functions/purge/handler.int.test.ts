@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPurgeDeps } from '../../../functions/purge/deps.js';
 import { PURGE_ACTION, type PurgeDependencies, purgeDueApps } from '../../../functions/purge/purge-apps.js';
 import { NotFoundError } from '../../../lib/errors.js';
-import { type AppStore, CONFIG_TTL_MARGIN_SECONDS, createAppStore } from '../../../lib/store/apps.js';
+import { type AppStores, CONFIG_TTL_MARGIN_SECONDS, createAppStore } from '../../../lib/store/apps.js';
 import { type AuditStore, createAuditStore } from '../../../lib/store/audit.js';
 import { createLegalHoldStore, type LegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { fullConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
@@ -35,7 +35,7 @@ function recording(doc: DynamoDBDocumentClient): { doc: DynamoDBDocumentClient; 
 
 describe('purge: P4 config purge two calendar months after termination', () => {
   let db: TestDatabase;
-  let appStore: AppStore;
+  let appStore: AppStores;
   let auditStore: AuditStore;
   let holdStore: LegalHoldStore;
   let deps: PurgeDependencies;

@@ -1,13 +1,30 @@
 import fc from 'fast-check';
 import {
-  ibanCheckDigits,
-  luhnCheckDigit,
+  isIbanChecksumValid,
+  isLuhnValid,
   mod11_2CheckChar,
 } from '../../../lib/policy/sensitive-data/checksums.js';
 import { IBAN_LENGTHS } from '../../../lib/policy/sensitive-data/iban.js';
 import { IIN_RANGES } from '../../../lib/policy/sensitive-data/payment-card.js';
 
 /** fast-check generators of checksum-valid identifiers, each with its printed form. */
+
+/** The Luhn check digit that completes `payload`. */
+function luhnCheckDigit(payload: string): string {
+  for (let digit = 0; digit <= 9; digit++) {
+    if (isLuhnValid(`${payload}${digit}`)) return String(digit);
+  }
+  throw new Error('unreachable: one Luhn digit always fits');
+}
+
+/** The two IBAN check digits for a country code and BBAN. */
+function ibanCheckDigits(country: string, bban: string): string {
+  for (let check = 2; check <= 98; check++) {
+    const digits = String(check).padStart(2, '0');
+    if (isIbanChecksumValid(`${country}${digits}${bban}`)) return digits;
+  }
+  throw new Error('unreachable: one IBAN check value always fits');
+}
 
 const digits = (length: number) =>
   fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length }).map((d) => d.join(''));

@@ -3,10 +3,16 @@ import { describe, expect, it } from 'vitest';
 import {
   addCalendarMonths,
   addDays,
+  addMonths,
   daysInUtcMonth,
   epochSeconds,
   expirySeconds,
+  hasArrived,
+  instantOfSeconds,
   isExpired,
+  monthEnd,
+  monthOf,
+  monthRange,
 } from '../../../lib/policy/time.js';
 
 const utc = (iso: string) => new Date(iso);
@@ -102,5 +108,56 @@ describe('addDays and epoch seconds', () => {
     expect(isExpired(nowSeconds - 1, now)).toBe(true);
     expect(isExpired(nowSeconds + 1, now)).toBe(false);
     expect(isExpired(undefined, now)).toBe(false);
+  });
+});
+
+describe('epoch seconds back to instants, and months', () => {
+  const anySeconds = fc.integer({ min: 0, max: 7_258_118_400 });
+
+  it('turns an epoch second into the instant it starts at, the inverse of both roundings', () => {
+    fc.assert(
+      fc.property(anySeconds, (seconds) => {
+        expect(instantOfSeconds(seconds).getTime()).toBe(seconds * 1000);
+        expect(epochSeconds(instantOfSeconds(seconds))).toBe(seconds);
+        expect(expirySeconds(instantOfSeconds(seconds))).toBe(seconds);
+      }),
+    );
+  });
+
+  it('puts every instant inside its month: at or after the previous month end, before its own', () => {
+    fc.assert(
+      fc.property(anySeconds, (seconds) => {
+        const month = monthOf(seconds);
+        expect(monthEnd(addMonths(month, -1))).toBeLessThanOrEqual(seconds);
+        expect(monthEnd(month)).toBeGreaterThan(seconds);
+      }),
+    );
+  });
+
+  it('lists each month from first to last once, in order, both included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2400 }), fc.integer({ min: 0, max: 48 }), (start, span) => {
+        const first = addMonths('1970-01', start);
+        const months = monthRange(first, addMonths(first, span));
+        expect(months).toHaveLength(span + 1);
+        expect(months).toEqual(Array.from({ length: span + 1 }, (_, i) => addMonths(first, i)));
+      }),
+    );
+    expect(monthRange('2025-03', '2025-02')).toEqual([]);
+  });
+});
+
+describe('hasArrived (purgeAt reached)', () => {
+  it('is inclusive: due at the stored instant, not a millisecond before', () => {
+    expect(hasArrived('2026-12-01T00:00:00.000Z', utc('2026-12-01T00:00:00.000Z'))).toBe(true);
+    expect(hasArrived('2026-12-01T00:00:00.000Z', utc('2026-11-30T23:59:59.999Z'))).toBe(false);
+  });
+
+  it('decides as the string comparison DynamoDB conditions make on stored toISOString() instants', () => {
+    fc.assert(
+      fc.property(anyDate, anyDate, (at, now) => {
+        expect(hasArrived(at.toISOString(), now)).toBe(at.toISOString() <= now.toISOString());
+      }),
+    );
   });
 });

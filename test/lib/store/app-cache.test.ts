@@ -43,6 +43,11 @@ describe('cachedAppStore', () => {
     expect(await cached.get('a', new Date('2026-12-01T00:00:00Z'))).toBeUndefined();
   });
 
+  it('passes on only get: the callback never holds the writing or purging methods of the store', () => {
+    const store = { get: async () => undefined, purge: async () => true, put: async () => undefined };
+    expect(Object.keys(cachedAppStore(store as unknown as AppStore, { ttlMs: 0 }))).toEqual(['get']);
+  });
+
   it('is off at ttl 0 and bounded in size', async () => {
     const { store, calls } = countingStore(() => undefined);
     const off = cachedAppStore(store, { ttlMs: 0 });

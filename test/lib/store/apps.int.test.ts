@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../../lib/errors.js';
 import { expirySeconds } from '../../../lib/policy/time.js';
-import { type AppStore, CONFIG_TTL_MARGIN_SECONDS, createAppStore } from '../../../lib/store/apps.js';
+import { type AppStores, CONFIG_TTL_MARGIN_SECONDS, createAppStore } from '../../../lib/store/apps.js';
 import { createAuditStore } from '../../../lib/store/audit.js';
 import { expiryBucket } from '../../../lib/store/keys.js';
 import { createRetentionCutRegistry } from '../../../lib/store/retention-cut-registry.js';
@@ -13,7 +13,7 @@ const at = (iso: string) => new Date(iso);
 
 describe('app store on DynamoDB Local', () => {
   let db: TestDatabase;
-  let store: AppStore;
+  let store: AppStores;
   beforeAll(async () => {
     db = await createTestDatabase();
     store = createAppStore({

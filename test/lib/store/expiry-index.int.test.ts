@@ -2,6 +2,7 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../lib/errors.js';
+import { isLiveItem } from '../../../lib/policy/time.js';
 import { createDocumentClient, createDynamoClient } from '../../../lib/store/dynamo.js';
 import {
   createExpiryIndex,
@@ -10,7 +11,6 @@ import {
   heldBucket,
   type IndexEntry,
 } from '../../../lib/store/expiry-index.js';
-import { isLive } from '../../../lib/store/live.js';
 import { must, readItem, writeItems } from '../../functions/expire/items.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
@@ -204,7 +204,7 @@ describe('hold and restore', () => {
     const held = await readItem(db.doc, db.tables, must(item));
     expect(held).toMatchObject({ expiresAt: -(NOW - 10), expiryBucket: heldBucket('userInfo', 'hold#app') });
     expect(held?.expiryBucket).toBe('userInfo#held#hold%23app');
-    expect(isLive(held as { expiresAt: number }, new Date(NOW * 1000 - 3_600_000))).toBe(false);
+    expect(isLiveItem(held as { expiresAt: number }, new Date(NOW * 1000 - 3_600_000))).toBe(false);
     // A second mover finds the item already changed: nothing happens.
     expect(await index.hold(entry)).toBe(false);
 

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, createDynamoClient } from '../../../lib/store/dynamo.js';
 import { ownerShard, ownerShardsOfApp } from '../../../lib/store/keys.js';
-import {
-  backoffDelay,
-  createPersonalErasureStore,
-  erasureSteps,
-} from '../../../lib/store/personal-erasure.js';
+import { createPersonalErasureStore, erasureSteps } from '../../../lib/store/personal-erasure.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { seedMessages, seedUserInfo, storedFor } from './personal-fixtures.js';
 
@@ -134,13 +130,5 @@ describe('personal erasure store', () => {
       store.apply({ deletes: page.items.map(({ pk, sk }) => ({ pk, sk })), tombstones: [] }, new Date()),
     ).rejects.toThrow(/unprocessed after 3 attempts/);
     throttled.destroy();
-  });
-
-  it('backs off exponentially with full jitter, capped', () => {
-    const retry = { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 2000 };
-    expect(backoffDelay(1, retry, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, retry, () => 0.5)).toBe(200);
-    expect(backoffDelay(10, retry, () => 0.999)).toBe(1998);
-    expect(backoffDelay(4, retry, () => 0)).toBe(0);
   });
 });
