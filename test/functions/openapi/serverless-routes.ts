@@ -44,6 +44,8 @@ export interface HttpApiRoute {
   readonly key: string;
   readonly functionKey: string;
   readonly file: string;
+  /** serverless.yml's `handler`: `functions/<name>/handler.<export>`. */
+  readonly handler: string;
 }
 
 /** The `functions:` includes of serverless.yml, in order (`./functions/<name>/functions.yml`). */
@@ -61,7 +63,7 @@ export function httpApiRoutes(root = REPO_ROOT): HttpApiRoute[] {
     const path = join(root, file);
     if (!existsSync(path)) throw new Error(`serverless.yml includes ${file}, which does not exist`);
     const functions = (yaml.load(readFileSync(path, 'utf8'), { schema: SCHEMA, filename: file }) ??
-      {}) as Record<string, { events?: Array<Record<string, unknown>> }>;
+      {}) as Record<string, { handler: string; events?: Array<Record<string, unknown>> }>;
     for (const [functionKey, definition] of Object.entries(functions)) {
       for (const event of definition.events ?? []) {
         const httpApi = event.httpApi as string | { method: string; path: string } | undefined;
@@ -70,7 +72,7 @@ export function httpApiRoutes(root = REPO_ROOT): HttpApiRoute[] {
           typeof httpApi === 'string'
             ? httpApi.replace(/^(\S+)\s+/, (_, method: string) => `${method.toUpperCase()} `)
             : `${httpApi.method.toUpperCase()} ${httpApi.path}`;
-        routes.push({ key, functionKey, file });
+        routes.push({ key, functionKey, file, handler: definition.handler });
       }
     }
   }
