@@ -10,7 +10,7 @@ import { createPersonalErasureStore } from '../../lib/store/personal-erasure.js'
 import { createPurgeReceiptStore } from '../../lib/store/purge-receipts.js';
 import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import { createTelemetryStore } from '../../lib/store/telemetry.js';
-import { eraseAppData } from './erase-app.js';
+import { eraseAppData, eraseAppPersonalData } from './erase-app.js';
 import type { PurgeDependencies } from './purge-apps.js';
 
 /** The purge's stores on the given tables, as functions/purge/handler.ts builds them (tests use the same). */
@@ -42,6 +42,8 @@ export function createPurgeDeps(
     holds,
     eraseApp: async (app, now, budget) =>
       eraseAppData(erasure, app, now, budget, await cuts.purgedAt(app.sdkAppId)),
+    erasePersonalData: async (app, now, budget) =>
+      eraseAppPersonalData(erasure, app, now, budget, await cuts.purgedAt(app.sdkAppId)),
     cuts,
     receipts: createPurgeReceiptStore({ doc, tableName: tables.governance }),
     ...(logger ? { logger } : {}),

@@ -32,13 +32,17 @@ export interface AppErasure {
 /** P2 records live 7 days; an hour more covers the clock's skew and a late flush. */
 const LOG_WINDOW_MS = (7 * 24 + 1) * 3600 * 1000;
 
-export async function eraseAppData(
-  deps: AppErasureDeps,
+/**
+ * The purge's allAccounts erasure of the app's `userInfo` and `messages` (legal holds respected), resumed
+ * where a run stopped: the finished request, or `pending` when the budget ran out first.
+ */
+export async function eraseAppPersonalData(
+  deps: Pick<AppErasureDeps, 'requests' | 'erase'>,
   app: StoredApp,
   now: Date,
   budget: EraseBudget,
   previousPurge: Date | undefined,
-): Promise<AppErasure | 'pending'> {
+): Promise<DeletionRequest | 'pending'> {
   const { request } = await deps.requests.create(
     {
       app: app.sdkAppId,
@@ -54,12 +58,22 @@ export async function eraseAppData(
     },
     now,
   );
-  let current = request;
-  if (current.status !== 'completed' && current.status !== 'withheld') {
-    const outcome = await eraseRequest(deps.erase, current, budget);
-    if (outcome !== 'completed' && outcome !== 'withheld') return 'pending';
-    current = (await deps.erase.requests.get(app.sdkAppId, current.id)) ?? current;
-  }
+  if (request.status === 'completed' || request.status === 'withheld') return request;
+  const outcome = await eraseRequest(deps.erase, request, budget);
+  if (outcome !== 'completed' && outcome !== 'withheld') return 'pending';
+  return (await deps.erase.requests.get(app.sdkAppId, request.id)) ?? request;
+}
+
+/** Everything of the app's end users, then its P2/P3 data and released holds: what the receipt counts. */
+export async function eraseAppData(
+  deps: AppErasureDeps,
+  app: StoredApp,
+  now: Date,
+  budget: EraseBudget,
+  previousPurge: Date | undefined,
+): Promise<AppErasure | 'pending'> {
+  const current = await eraseAppPersonalData(deps, app, now, budget, previousPurge);
+  if (current === 'pending') return 'pending';
   const telemetry = await deps.telemetry.eraseApp(app.sdkAppId, {
     from: new Date(now.getTime() - LOG_WINDOW_MS),
     to: now,

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { PurgeReceiptBody } from '../../lib/evidence/receipts.js';
 import type { EraseBudget } from '../../lib/operations/erase-request.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
+import { hasArrived } from '../../lib/policy/time.js';
 import { APP_CATEGORY, type AppPurgeStore, type StoredApp } from '../../lib/store/apps.js';
 import type { AuditEntry, AuditStore } from '../../lib/store/audit.js';
 import type { PurgeReceiptStore } from '../../lib/store/purge-receipts.js';
@@ -22,6 +23,11 @@ export interface PurgeDependencies {
   readonly holds: { activeForApp(app: string, now: Date): Promise<LegalHold[]> };
   /** Erases the app's end-user data first (erase-app.ts); 'pending' keeps the configuration for the next run. */
   readonly eraseApp: (app: StoredApp, now: Date, budget: EraseBudget) => Promise<AppErasure | 'pending'>;
+  /**
+   * Only the end users' data (erase-app.ts): what a purge withheld by a hold on the configuration still
+   * erases at purgeAt, since that hold covers the configuration, not the data no hold names.
+   */
+  readonly erasePersonalData: (app: StoredApp, now: Date, budget: EraseBudget) => Promise<unknown>;
   /** Marks the SdkAppid purged, so a new registration of it starts with cuts hiding the old data. */
   readonly cuts: Pick<RetentionCutRegistry, 'purgedFor'>;
   /** Where the purge's receipt is kept, apart from the app, so it outlives the purge (signed when read). */
@@ -117,12 +123,14 @@ async function purgeOne(
       now,
     );
     if (holds.length > 0) {
+      // The hold keeps the configuration; what of the end users no hold covers goes at purgeAt regardless.
+      if (hasArrived(app.purgeAt, now)) await deps.erasePersonalData(app, now, deps.budget ?? UNLIMITED);
       const holdIds = holds.map((hold) => hold.id);
       const deferred = await deps.appStore.deferPurge(app, recheckAt, holdIds);
       if (deferred) deps.logger?.info('config purge withheld by legal hold', { sdkAppId, holds: holdIds });
       return deferred ? { kind: 'held', holds: holdIds } : { kind: 'skipped' };
     }
-    if (app.purgeAt > now.toISOString()) return { kind: 'skipped' };
+    if (!hasArrived(app.purgeAt, now)) return { kind: 'skipped' };
     const erased = await deps.eraseApp(app, now, deps.budget ?? UNLIMITED);
     if (erased === 'pending') return { kind: 'erasing' };
     // The configuration goes last, with the receipt of everything erased before it.

@@ -346,6 +346,29 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     await holds.release(app, hold.id, new Date());
   });
 
+  it('erases the end users at purgeAt even while a hold on the configuration alone keeps the app', async () => {
+    const app = newSdkAppId();
+    const now = new Date();
+    const apps = createAppStore({ doc: db.doc, tableName: db.tables.apps });
+    const holds = createLegalHoldStore({ doc: db.doc, tableName: db.tables.governance });
+    await apps.put(app, minimalConfig(), new Date(now.getTime() - 90 * 86_400_000));
+    await seedMessages(db.doc, db.tables.personal, { app, account: 'fay-eos', count: 3 });
+    await seedUserInfo(db.doc, db.tables.personal, { app, account: 'fay-eos' });
+    const hold = await holds.create({ app, categories: ['config'], reason: 'regulator inquiry' }, now);
+    await apps.terminate(app, new Date(now.getTime() - 70 * 86_400_000), now);
+
+    const report = (await purge({}, context())) as { held: Array<{ sdkAppId: string }> };
+    expect(report.held.map((h) => h.sdkAppId)).toContain(app);
+    expect((await apps.readStored(app))?.status).toBe('terminated');
+    const personal = (await itemsMentioning(app)).filter(
+      ({ table, item }) => table === 'personal' && item.category !== 'tombstone',
+    );
+    expect(personal).toEqual([]);
+
+    // The configuration itself goes at the re-check after the release (purge handler tests).
+    await holds.release(app, hold.id, new Date());
+  });
+
   it('grants the purge, the worker, the app export and conformance every DynamoDB action they made', async () => {
     const granted = await grantedDynamoAccesses(process.cwd());
     for (const fn of ['purge', 'deletionWorker', 'appExport', 'conformance']) {
