@@ -105,8 +105,11 @@ function recipientsText(activity: ProcessingActivity): Text {
   };
 }
 
+/** A value the same in both languages (an id, a date, a data centre) is written once. */
+const cell = (value: Text) => (value.zh === value.en ? escapeHtml(value.en) : bilingual(value));
+
 const row = (field: string, heading: Text, value: Text) =>
-  `<tr data-field="${field}"><th scope="row">${bilingual(heading, ' · ')}</th><td>${bilingual(value)}</td></tr>`;
+  `<tr data-field="${field}"><th scope="row">${bilingual(heading, ' · ')}</th><td>${cell(value)}</td></tr>`;
 
 function section(activity: ProcessingActivity): string {
   const rows = [
