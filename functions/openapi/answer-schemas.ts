@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { sensitiveDataModeSchema, storageModeSchema } from '../../lib/policy/app-config.js';
 import { CATEGORY_IDS, PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
 import { DELETION_STATUSES } from '../../lib/policy/deletion.js';
 
@@ -138,5 +139,60 @@ export const policyAnswerSchema = z.object({
   version: z.string(),
   categories: z.array(
     z.looseObject({ id: z.string(), clause: z.string(), retention: z.record(z.string(), z.unknown()) }),
+  ),
+});
+
+const bilingualText = z.object({ en: z.string(), zh: z.string() });
+
+/** `GET /apps/{sdkAppId}/processing-record` (lib/policy/processing-record.ts ProcessingRecord). */
+export const processingRecordSchema = z.object({
+  record: z.literal('GDPR art. 30(2)'),
+  policyVersion: z.string(),
+  generatedAt: isoDateTime,
+  controller: z.object({ sdkAppId: z.string(), appName: z.string() }),
+  app: z.object({
+    status: z.enum(['active', 'terminated']),
+    terminatedAt: isoDateTime.nullable(),
+    purgeAt: isoDateTime.nullable(),
+    dataCenter: z.string(),
+    deploymentDataCenter: z.string(),
+    residentHere: z.boolean().describe('P1: personal data is stored here only when true'),
+    sharesWithTrtc: z.boolean().describe('P5: sharing agreed and TRTC subscribed'),
+  }),
+  categories: z.array(
+    z.object({
+      id: z.enum(CATEGORY_IDS),
+      clause: z.string(),
+      name: bilingualText,
+      fields: z.array(z.string()),
+      dataSubjects: z.enum(['endUsers', 'customer']),
+      purpose: bilingualText,
+      legalBasis: z.enum(['performanceOfContract', 'customerInstruction']),
+      retention: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('days'), days: z.int().min(1) }),
+        z.object({
+          kind: z.literal('monthsAfterTermination'),
+          months: z.int().min(1),
+          purgeAt: isoDateTime.nullable(),
+        }),
+        z.object({ kind: z.literal('customerSet'), days: z.int().min(1), isDefault: z.boolean() }),
+        z.object({ kind: z.literal('notStored') }),
+      ]),
+      storage: z.object({ mode: storageModeSchema, reason: z.enum(['policy', 'setting', 'dataCentre']) }),
+      location: z.object({ dataCenter: z.string() }),
+      recipients: z.array(z.object({ id: z.literal('trtc'), clause: z.literal('P5'), name: bilingualText })),
+      sensitiveData: z.object({
+        mode: sensitiveDataModeSchema.nullable(),
+        handling: z.enum(['notApplicable', 'notChecked', 'flagged', 'masked', 'rejected']),
+      }),
+      consent: z.enum(['notApplicable', 'notRequired', 'required']),
+      technicalMeasures: z.object({
+        encryptionAtRest: z.object({ sseType: z.literal('KMS') }),
+        encryptionInTransit: z.literal('TLS'),
+        accessControl: z.literal('perFunctionRoles'),
+        pseudonymisedLogs: z.literal(true),
+        backups: z.object({ restorableDays: z.int().min(0) }),
+      }),
+    }),
   ),
 });

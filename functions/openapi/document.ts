@@ -34,6 +34,7 @@ import {
   metricsAnswerSchema,
   policyAnswerSchema,
   problemSchema,
+  processingRecordSchema,
   reactivationAnswerSchema,
   receiptKeysSchema,
   signedReceiptSchema,
@@ -61,6 +62,7 @@ const COMPONENTS = {
   MonitoringPoints: metricsAnswerSchema,
   Conformance: conformanceAnswerSchema,
   Policy: policyAnswerSchema,
+  ProcessingRecord: processingRecordSchema,
   CallbackBody: callbackBodySchema,
   CallbackAnswer: callbackAnswerSchema,
   SignedReceipt: signedReceiptSchema,
@@ -99,7 +101,8 @@ function content(answer: Answer, status: number) {
   const type =
     answer.contentType ??
     (status >= 400 && answer.schema === 'Problem' ? 'application/problem+json' : 'application/json');
-  return { [type]: answer.schema ? { schema: componentRef(answer.schema) } : {} };
+  const alternatives = Object.fromEntries((answer.alsoAs ?? []).map((media) => [media, {}]));
+  return { [type]: answer.schema ? { schema: componentRef(answer.schema) } : {}, ...alternatives };
 }
 
 function operation(route: RouteDoc) {

@@ -1,8 +1,8 @@
+import { bilingual, escapeHtml, htmlPage } from '../../lib/http/html.js';
 import { mayShareWithTrtc, type SensitiveDataMode } from '../../lib/policy/app-config.js';
 import { CATEGORIES, type PersonalCategoryId } from '../../lib/policy/categories.js';
 import { type PersonalDataSetting, resolvePrivacySettings } from '../../lib/policy/privacy-settings.js';
 import type { AppRecord } from '../../lib/store/apps.js';
-import { bilingual, escapeHtml, htmlPage } from './html.js';
 import { retentionText } from './privacy-page.js';
 
 /**

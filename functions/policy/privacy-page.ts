@@ -1,7 +1,7 @@
+import { bilingual, htmlPage } from '../../lib/http/html.js';
 import { CATEGORIES, CATEGORY_IDS, type Category } from '../../lib/policy/categories.js';
 import { CLAUSES } from '../../lib/policy/clauses.js';
 import { POLICY_VERSION } from '../../lib/policy/policy-document.js';
-import { bilingual, htmlPage } from './html.js';
 
 export function retentionText(category: Category): { en: string; zh: string } {
   const retention = category.retention;

@@ -25,6 +25,7 @@ export type ComponentName =
   | 'MonitoringPoints'
   | 'Conformance'
   | 'Policy'
+  | 'ProcessingRecord'
   | 'CallbackBody'
   | 'CallbackAnswer'
   | 'SignedReceipt'
@@ -40,6 +41,8 @@ export interface Answer {
   readonly schema?: ComponentName;
   /** Default `application/json`. */
   readonly contentType?: string;
+  /** Other media types the same answer comes in, chosen by the request's `Accept` (no schema). */
+  readonly alsoAs?: readonly string[];
 }
 
 export interface RouteDoc {
@@ -211,6 +214,24 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'P3 monitoring: per-minute requests, success rate, average latency (at most 2 days old)',
     actors: ['appAdmin', 'operator'],
     answers: { 200: jsonAnswer('the points', 'MonitoringPoints') },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/processing-record',
+    operationId: 'getProcessingRecord',
+    summary:
+      'GDPR art. 30(2) record of processing for the app, from the policy and its settings in force: per category purpose, legal basis, retention, storage, location, recipients, D5, consent, technical measures; HTML (Chinese and English) when Accept prefers text/html',
+    actors: ['appAdmin', 'operator'],
+    answers: {
+      200: {
+        ...jsonAnswer(
+          'the record (JSON), or the same as a page when Accept prefers text/html',
+          'ProcessingRecord',
+        ),
+        alsoAs: ['text/html'],
+      },
+      404: jsonAnswer('unknown or purged app', 'Problem'),
+    },
   },
   {
     method: 'GET',

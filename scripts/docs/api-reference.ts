@@ -94,10 +94,11 @@ function routeSection(route: RouteDoc, operation: Operation): string {
   }
   lines.push('', '| status | meaning | body |', '| --- | --- | --- |');
   for (const [status, answer] of Object.entries(operation.responses)) {
-    const [type, media] = Object.entries(answer.content)[0] ?? ['', {}];
+    const [[type, media] = ['', {}], ...others] = Object.entries(answer.content);
+    const alsoAs = others.map(([other]) => `, or \`${other}\``).join('');
     const body = media.schema?.$ref
-      ? `${schemaLink(schemaName(media.schema.$ref))} (\`${type}\`)`
-      : `\`${type}\``;
+      ? `${schemaLink(schemaName(media.schema.$ref))} (\`${type}\`)${alsoAs}`
+      : `\`${type}\`${alsoAs}`;
     lines.push(`| ${status} | ${answer.description} | ${body} |`);
   }
   return lines.join('\n');

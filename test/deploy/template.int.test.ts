@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../lib/http/routes.js';
 import { BACKUP_RESTORABLE_DAYS } from '../../lib/policy/categories.js';
+import { ENCRYPTION_AT_REST_SSE_TYPE } from '../../lib/policy/technical-measures.js';
 import { CONTRACT_ROUTE_KEYS, REPO_ROOT } from '../functions/openapi/serverless-routes.js';
 import {
   asList,
@@ -352,7 +353,8 @@ describe(`serverless package --stage ${STAGE}`, () => {
       const p = props(table);
       expect(p.BillingMode, id).toBe('PAY_PER_REQUEST');
       expect(p.TimeToLiveSpecification, id).toEqual({ AttributeName: 'ttlDeleteAt', Enabled: true });
-      expect(p.SSESpecification, id).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+      // What the record of processing states as the technical measure (lib/policy/technical-measures.ts).
+      expect(p.SSESpecification, id).toEqual({ SSEEnabled: true, SSEType: ENCRYPTION_AT_REST_SSE_TYPE });
       expect(p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled, id).toBe(true);
       expect(p.PointInTimeRecoverySpecification?.RecoveryPeriodInDays, id).toBeLessThanOrEqual(
         BACKUP_RESTORABLE_DAYS,

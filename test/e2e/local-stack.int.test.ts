@@ -186,6 +186,29 @@ describe('the local stack end to end', () => {
     });
   });
 
+  it("serves the app's record of processing as JSON, and as a page to a browser", async () => {
+    const url = `${stack.httpUrl}/apps/${APP}/processing-record`;
+    const json = await fetch(url, { headers: operator });
+    expect(json.status).toBe(200);
+    const record = (await json.json()) as {
+      controller: { sdkAppId: string };
+      categories: Array<{ id: string }>;
+    };
+    expect(record.controller.sdkAppId).toBe(APP);
+    expect(record.categories.map((category) => category.id)).toEqual([
+      'log',
+      'monitoring',
+      'config',
+      'userInfo',
+      'messages',
+    ]);
+    const page = await fetch(url, { headers: { ...operator, accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const text = await page.text();
+    expect(text).toContain('处理活动记录');
+    expect(text).not.toContain(SECRET);
+  });
+
   it('stores a signed after-send message, and not one older than the retention', async () => {
     expect((await afterSend('alice', 'key-fresh', nowSeconds(), 'fresh message')).body).toMatchObject({
       ActionStatus: 'OK',

@@ -1,4 +1,7 @@
-/** The HTML both public pages share: escaping, and a bilingual document with one `main` landmark. */
+/**
+ * The HTML every server-rendered page shares (the public pages, the record of processing): escaping,
+ * and a bilingual document with one `main` landmark.
+ */
 export const escapeHtml = (value: string) =>
   value.replace(
     /[&<>"']/g,
