@@ -105,9 +105,14 @@ export const conformanceAnswerSchema = z.object({
   ),
 });
 
+const minimumAgeSchema = z.object({ age: z.int().min(0), source: z.string() });
+
 export const policyAnswerSchema = z.object({
   version: z.string(),
   categories: z.array(
     z.looseObject({ id: z.string(), clause: z.string(), retention: z.record(z.string(), z.unknown()) }),
   ),
+  /** D4: per ISO 3166-1 alpha-2 jurisdiction, the minimum age of digital consent and the law that sets it. */
+  minimumAges: z.record(z.string(), minimumAgeSchema),
+  defaultMinimumAge: minimumAgeSchema,
 });
