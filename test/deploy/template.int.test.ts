@@ -55,6 +55,7 @@ const GOVERNANCE_WRITES = [
 const GOVERNANCE_WRITERS: Record<string, string[]> = {
   'audit#*': [
     'CallbackLambdaFunction',
+    'ConsentLambdaFunction',
     'DeletionRequestsLambdaFunction',
     'DeletionWorkerLambdaFunction',
     'LegalHoldsLambdaFunction',
@@ -62,6 +63,7 @@ const GOVERNANCE_WRITERS: Record<string, string[]> = {
   ],
   'deletion#*': [
     'CallbackLambdaFunction',
+    'ConsentLambdaFunction',
     'DeletionRequestsLambdaFunction',
     'DeletionWorkerLambdaFunction',
     'PurgeLambdaFunction',
@@ -78,6 +80,7 @@ const GOVERNANCE_WRITERS: Record<string, string[]> = {
   lease: ['ExpireLambdaFunction'],
   retentionCuts: ['AppsLambdaFunction', 'ExpireLambdaFunction'],
   purgedApps: ['PurgeLambdaFunction'],
+  'consent#*': ['ConsentLambdaFunction', 'ExpireLambdaFunction', 'PurgeLambdaFunction'],
 };
 
 let result: PackageResult;

@@ -2,6 +2,7 @@ import { tencentOk } from '../../../lib/http/tencent-answer.js';
 import { type GuardedMessage, guardAtRest } from '../../../lib/policy/sensitive-data.js';
 import type { MessageRef } from '../../../lib/store/personal-keys.js';
 import { c2cModifySchema, groupModifySchema } from '../schemas.js';
+import { consentGiven } from './consent.js';
 import { holdsOn, registerCoveringHolds } from './holds.js';
 import { type CommandContext, defineCommand } from './types.js';
 
@@ -12,12 +13,26 @@ import { type CommandContext, defineCommand } from './types.js';
  * erased, hidden by a retention cut, or the app no longer stores messages) stores nothing. Under a legal
  * hold the superseded content is kept first, as a held snapshot: held data is never overwritten.
  */
-async function edit(command: string, ref: MessageRef, message: GuardedMessage, context: CommandContext) {
+async function edit(
+  command: string,
+  ref: MessageRef,
+  message: GuardedMessage,
+  sender: string | undefined,
+  context: CommandContext,
+) {
   const { app, settings, now, deps, signal } = context;
   const log = (outcome: string) => deps.logger.info('edit callback', { command, app: app.sdkAppId, outcome });
   if (settings.messages.mode === 'notStored' || !context.resident) {
     log('notStored');
     return tencentOk();
+  }
+  // D6: the sender's consent; a group edit that does not name the sender looks it up on the stored copy.
+  if (settings.consent === 'required') {
+    const account = sender ?? (await deps.messages.peek(app.sdkAppId, ref, { signal }))?.account;
+    if (!(await consentGiven(context, 'messages', account))) {
+      log('noConsent');
+      return tencentOk();
+    }
   }
   // Only when a hold names messages is the sender looked up: otherwise an edit is one conditional write.
   let held = false;
@@ -52,6 +67,7 @@ export const c2cModify = defineCommand({
       'C2C.CallbackAfterModifyMsg',
       { kind: 'c2c', msgKey: body.MsgKey },
       { msgBody: body.MsgBody, cloudCustomData: body.CloudCustomData },
+      body.From_Account,
       context,
     ),
 });
@@ -65,6 +81,7 @@ export const groupModify = defineCommand({
       'Group.CallbackAfterModifyMsg',
       { kind: 'group', groupId: body.GroupId, topicId: body.TopicId, msgSeq: body.MsgSeq },
       { msgBody: body.MsgBody, cloudCustomData: body.CloudCustomData },
+      body.From_Account,
       context,
     ),
 });
