@@ -1,8 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExpiryDeps } from '../../../functions/expire/deps.js';
+import { runExpiry } from '../../../functions/expire/run.js';
 import { consentEvidenceExpiry } from '../../../lib/policy/consent.js';
-import { expirySeconds } from '../../../lib/policy/time.js';
+import { addCalendarMonths, expirySeconds } from '../../../lib/policy/time.js';
 import { createAppStore } from '../../../lib/store/apps.js';
 import { consentKey } from '../../../lib/store/consents.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
@@ -195,6 +197,30 @@ describe('consent records over HTTP (D6 with D4)', () => {
     const regranted = (await db.doc.send(new GetCommand({ TableName: db.tables.governance, Key: key }))).Item;
     expect(regranted?.expiresAt).toBeUndefined();
     expect(regranted?.expiryBucket).toBeUndefined();
+  });
+
+  it('lets expire delete a withdrawn record once its 3 years of evidence are over, and not before', async () => {
+    await grant('frank', { jurisdiction: 'KR' });
+    const withdrawnAt = new Date(String((await call('DELETE', 'frank')).body.withdrawnAt));
+    const key = consentKey(app, 'frank');
+    const deps = createExpiryDeps(db.doc, db.tables);
+    const runAt = (now: Date) =>
+      runExpiry(deps, {
+        now,
+        graceSeconds: 0,
+        dryRun: false,
+        shouldStop: () => false,
+        categories: ['consent'],
+      });
+    const stored = async () =>
+      (await db.doc.send(new GetCommand({ TableName: db.tables.governance, Key: key }))).Item;
+
+    const early = await runAt(addCalendarMonths(withdrawnAt, 35));
+    expect(early.categories.consent?.deleted).toBe(0);
+    expect(await stored()).toBeDefined();
+    const late = await runAt(addCalendarMonths(withdrawnAt, 37));
+    expect(late.categories.consent?.deleted).toBeGreaterThanOrEqual(1);
+    expect(await stored()).toBeUndefined();
   });
 
   it('authenticates exactly like the other app-admin routes: 401 without credentials, 403 for another app', async () => {
