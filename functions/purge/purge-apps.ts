@@ -156,7 +156,12 @@ export function auditEntryFor(app: StoredApp, now: Date, erased?: AppErasure): A
       ...(erased
         ? {
             deletionRequestId: erased.requestId,
-            erased: { ...erased.deleted, log: erased.telemetry.log, monitoring: erased.telemetry.monitoring },
+            erased: {
+              ...erased.deleted,
+              log: erased.telemetry.log,
+              monitoring: erased.telemetry.monitoring,
+              consent: erased.consents,
+            },
             withheld: erased.withheld,
             erasedHolds: erased.erasedHolds,
           }
