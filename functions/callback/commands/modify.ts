@@ -11,7 +11,8 @@ import { type CommandContext, defineCommand } from './types.js';
  * is replaced, keeping its expiry, and guarded at rest like an after-send (flag flags; mask and reject
  * store the masked form). An edit of a message that is not stored (never stored, expired, recalled or
  * erased, hidden by a retention cut, or the app no longer stores messages) stores nothing. Under a legal
- * hold the superseded content is kept first, as a held snapshot: held data is never overwritten.
+ * hold the superseded content is kept first, as a held snapshot: held data is never overwritten. D6:
+ * under `privacy.consent: "required"` an edit is applied only while the sender has a consent for messages.
  */
 async function edit(
   command: string,
