@@ -88,7 +88,7 @@ const putConsent = middy<Authed<ConsentGrantBody>, APIGatewayProxyResultV2, Erro
       grantedAt: now.toISOString(),
     };
     await consents.grant(app, account, consent, now);
-    logger.info('consent granted', { app, categories: consent.categories, jurisdiction: body.jurisdiction });
+    logger.info('consent granted', { app, categories: consent.categories });
     return json(200, { account, ...consent });
   });
 
