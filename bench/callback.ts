@@ -3,6 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AppConfig } from '../lib/policy/app-config.js';
 import { createAppStore } from '../lib/store/apps.js';
+import { createConsentStore } from '../lib/store/consents.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
 import { expiringAttributes, itemIdOf } from '../lib/store/keys.js';
 import { messageKey, ownerAttributes } from '../lib/store/personal-keys.js';
@@ -24,6 +25,9 @@ type Handler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const SDK_APP_ID = '1400777001';
+/** The same app, but requiring consent (D6): every sender has an active consent, read once per callback. */
+const CONSENT_APP_ID = '1400777002';
+const SENDERS = 500;
 const TOKEN = 'bench-callback-token-0123456789abcdef';
 const OK_BODY = JSON.stringify({ ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' });
 
@@ -36,8 +40,9 @@ export interface CallbackBenchOptions {
   readonly countedMessages?: number;
 }
 
-function appConfig(): AppConfig {
+function appConfig(privacy?: AppConfig['privacy']): AppConfig {
   return {
+    ...(privacy ? { privacy } : {}),
     appName: 'Bench app',
     secretKey: 'bench-secret-key-0123456789abcdef',
     adminAccount: 'administrator',
@@ -55,8 +60,8 @@ function afterSendBody() {
   const random = 100_000 + (sequence % 900_000);
   return {
     CallbackCommand: 'C2C.CallbackAfterSendMsg',
-    From_Account: `user${sequence % 500}`,
-    To_Account: `user${(sequence + 1) % 500}`,
+    From_Account: `user${sequence % SENDERS}`,
+    To_Account: `user${(sequence + 1) % SENDERS}`,
     MsgSeq: sequence,
     MsgRandom: random,
     MsgTime: time,
@@ -74,10 +79,10 @@ function afterSendBody() {
   };
 }
 
-function events(count: number): APIGatewayProxyEventV2[] {
+function events(count: number, sdkAppId: string = SDK_APP_ID): APIGatewayProxyEventV2[] {
   return Array.from({ length: count }, () =>
     callbackEvent({
-      sdkAppId: SDK_APP_ID,
+      sdkAppId,
       token: TOKEN,
       command: 'C2C.CallbackAfterSendMsg',
       body: afterSendBody(),
@@ -151,6 +156,22 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
   const tables = await createBenchTables(opts.endpoint, 'callback');
   const doc = benchDoc(opts.endpoint);
   await createAppStore({ doc, tableName: tables.apps }).put(SDK_APP_ID, appConfig(), new Date());
+  await createAppStore({ doc, tableName: tables.apps }).put(
+    CONSENT_APP_ID,
+    appConfig({ consent: 'required' }),
+    new Date(),
+  );
+  const consents = createConsentStore({ doc, tableName: tables.governance });
+  const consent = {
+    categories: ['userInfo', 'messages'] as const,
+    jurisdiction: 'DE',
+    minimumAge: 16,
+    minimumAgeSource: 'table' as const,
+    grantedAt: new Date().toISOString(),
+  };
+  await runPool(SENDERS, 16, async (i) => {
+    await consents.grant(CONSENT_APP_ID, `user${i}`, consent, new Date());
+  });
 
   const subject = (
     await importHandler<{ handler: Handler }>(
@@ -159,21 +180,25 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
     )
   ).handler;
   const bare = bareHandler(opts.endpoint, tables.personal);
-  const arms = { subject, bare } as const;
+  // The real handler for the consent-requiring app: the same chain plus one consistent GetItem per callback.
+  const consentRequired: Handler = (event, context) => subject(event, context);
+  const arms = { subject, bare, consentRequired } as const;
+  const appOf = (arm: keyof typeof arms) => (arm === 'consentRequired' ? CONSENT_APP_ID : SDK_APP_ID);
 
   progress(
     `callback: warm-up, then ${runs} interleaved runs of ${messagesPerRun} messages, ${concurrency} in flight`,
   );
   // Both the Node JIT and DynamoDB Local's JVM JIT warm up over the first few thousand requests.
   for (let round = 0; round < 3; round += 1) {
-    for (const handler of Object.values(arms)) await drive(handler, events(800), concurrency);
+    for (const arm of Object.keys(arms) as (keyof typeof arms)[])
+      await drive(arms[arm], events(800, appOf(arm)), concurrency);
   }
 
-  const rates: Record<keyof typeof arms, number[]> = { subject: [], bare: [] };
+  const rates: Record<keyof typeof arms, number[]> = { subject: [], bare: [], consentRequired: [] };
   const names = Object.keys(arms) as (keyof typeof arms)[];
   for (let run = 0; run < runs; run += 1) {
     for (const which of run % 2 === 0 ? names : [...names].reverse()) {
-      const batch = events(messagesPerRun);
+      const batch = events(messagesPerRun, appOf(which));
       const ms = await drive(arms[which], batch, concurrency);
       rates[which].push((messagesPerRun / ms) * 1000);
     }
@@ -181,6 +206,8 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
   const subjectRate = summarize(rates.subject);
   const bareRate = summarize(rates.bare);
   const pairRatios = summarize(rates.subject.map((rate, i) => rate / (rates.bare[i] as number)));
+  const consentRate = summarize(rates.consentRequired);
+  const consentPairs = summarize(rates.consentRequired.map((rate, i) => rate / (rates.bare[i] as number)));
 
   // Write requests per stored message: a second instance of the handler, through the counting proxy.
   const proxy = await startDynamoProxy(opts.port);
@@ -215,6 +242,14 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
         `median msgs/s real handler ${describe(subjectRate, 'msg/s', 0)} / bare PutItem handler ${describe(bareRate, 'msg/s', 0)}; ` +
         `per-pair ratio ${describe(pairRatios)}; ` +
         `${messagesPerRun} messages per run, ${concurrency} in flight, runs interleaved`,
+    },
+    'callback.consentRequiredThroughputRatio': {
+      value: round(consentRate.median / bareRate.median, 3),
+      unit: 'ratio',
+      detail:
+        `median msgs/s real handler, app with privacy.consent "required" (every sender consented: one ` +
+        `strongly consistent GetItem per callback) ${describe(consentRate, 'msg/s', 0)} / bare PutItem handler ` +
+        `${describe(bareRate, 'msg/s', 0)}; per-pair ratio ${describe(consentPairs)}; same runs as callback.throughputRatio`,
     },
     'callback.writesPerStoredMessage': {
       value: round(writes.median, 3),

@@ -62,6 +62,14 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A well-formed request the rules refuse (D4: a consent below the minimum age without parental consent). */
+export class UnprocessableError extends AppError {
+  override name = 'UnprocessableError';
+  constructor(detail: string, options: { cause?: unknown; extra?: Record<string, unknown> } = {}) {
+    super(422, 'Unprocessable Content', detail, options);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   override name = 'PayloadTooLargeError';
   constructor(detail: string, options: { cause?: unknown } = {}) {

@@ -1,4 +1,5 @@
 import { StoreError } from '../../lib/errors.js';
+import { CALLBACK_ANSWER_BUDGET_MS } from '../../lib/http/settle.js';
 import type { AppReader } from '../../lib/store/apps.js';
 
 /**
@@ -6,7 +7,7 @@ import type { AppReader } from '../../lib/store/apps.js';
  * request (requestContext.timeEpoch), so the time spent authenticating is already spent; what is left,
  * less a margin for the answer's way back, bounds the command's DynamoDB calls (aborted, not awaited).
  */
-export const ANSWER_BUDGET_MS = 2000;
+export const ANSWER_BUDGET_MS = CALLBACK_ANSWER_BUDGET_MS;
 export const ANSWER_MARGIN_MS = 250;
 /** A floor for when the gateway clock and ours disagree: never give the command less than this. */
 export const MIN_WORK_MS = 250;

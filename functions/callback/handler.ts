@@ -4,6 +4,7 @@ import { createLogger } from '../../lib/log.js';
 import { cachedAppStore, cachedHolds } from '../../lib/store/app-cache.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
+import { createConsentStore } from '../../lib/store/consents.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
@@ -35,6 +36,8 @@ export const handler = createCallbackHandler({
   appStore: cachedAppStore(createAppStore({ doc, tableName: env.tables.apps }), cache),
   messages: createMessageStore({ doc, tableName: env.tables.personal }),
   userInfo: createUserInfoStore({ doc, tableName: env.tables.personal }),
+  // Read strongly consistent and never cached: a grant or withdrawal is in force at its answer.
+  consents: createConsentStore({ doc, tableName: env.tables.governance }),
   legalHolds: cachedHolds(createLegalHoldStore({ doc, tableName: env.tables.governance }), cache),
   expiryState: createExpiryStateStore({ doc, tableName: env.tables.governance }),
   // Only what its role does: the callback files a destroyed group's erasure, it never works one.

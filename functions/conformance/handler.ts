@@ -22,7 +22,12 @@ const doc = createDocumentClient(
 const appPurges = createAppPurgeStore({ doc, tableName: env.tables.apps });
 const index = (table: ExpiringTableKey) => createExpiryIndex({ doc, tableName: env.tables[table], table });
 const deps: ConformanceDeps = {
-  indexes: { apps: index('apps'), personal: index('personal'), telemetry: index('telemetry') },
+  indexes: {
+    apps: index('apps'),
+    personal: index('personal'),
+    telemetry: index('telemetry'),
+    governance: index('governance'),
+  },
   state: createExpiryStateStore({ doc, tableName: env.tables.governance }),
   holds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
   purgeDue: { dueApps: (now) => unfinishedPurges(appPurges, now) },

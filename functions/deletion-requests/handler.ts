@@ -20,8 +20,8 @@ import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
 import { createLogger } from '../../lib/log.js';
+import { fileDeletionRequest } from '../../lib/operations/file-deletion-request.js';
 import { normalizeCategories } from '../../lib/policy/deletion.js';
-import { accountPseudonym } from '../../lib/policy/pseudonym.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createDeletionRequestStore, toReceipt } from '../../lib/store/deletion-requests.js';
@@ -65,25 +65,17 @@ const postDeletionRequest = middy<Authed<DeletionRequestBody>, APIGatewayProxyRe
     const body = event.body;
     const rawKey = headerOf(event, 'idempotency-key');
     const idempotencyKey = rawKey === undefined ? undefined : validateIdempotencyKey(rawKey);
-    const { request, outcome } = await requests.create(
+    const { request } = await fileDeletionRequest(
+      { requests, worker, auditKey: auditKeyOf(context), logger },
       {
         app,
-        ...(body.account !== undefined
-          ? {
-              subject: 'account',
-              account: body.account,
-              accountHash: accountPseudonym(auditKeyOf(context), app, body.account),
-            }
-          : { subject: 'allAccounts' }),
+        account: body.account,
         categories: normalizeCategories(body.categories),
         requestedBy: 'appAdmin',
-        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        idempotencyKey,
       },
       new Date(),
     );
-    const started =
-      request.status === 'completed' ? false : await worker.start({ app, requestId: request.id });
-    logger.info('deletion request accepted', { app, requestId: request.id, outcome, workerStarted: started });
     return json(202, {
       id: request.id,
       status: request.status,

@@ -22,7 +22,12 @@ export function createExpiryDeps(
   const index = (table: ExpiringTableKey): ExpiryIndex =>
     createExpiryIndex({ doc, tableName: tables[table], table, ...(retry ? { retry } : {}) });
   return {
-    indexes: { apps: index('apps'), personal: index('personal'), telemetry: index('telemetry') },
+    indexes: {
+      apps: index('apps'),
+      personal: index('personal'),
+      telemetry: index('telemetry'),
+      governance: index('governance'),
+    },
     state: createExpiryStateStore({ doc, tableName: tables.governance }),
     holds: createLegalHoldStore({ doc, tableName: tables.governance }),
     cuts: {

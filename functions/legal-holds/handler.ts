@@ -34,6 +34,7 @@ const protection = {
     apps: createExpiryIndex({ doc, tableName: env.tables.apps, table: 'apps' }),
     personal: createExpiryIndex({ doc, tableName: env.tables.personal, table: 'personal' }),
     telemetry: createExpiryIndex({ doc, tableName: env.tables.telemetry, table: 'telemetry' }),
+    governance: createExpiryIndex({ doc, tableName: env.tables.governance, table: 'governance' }),
   },
   state: createExpiryStateStore({ doc, tableName: env.tables.governance }),
 };

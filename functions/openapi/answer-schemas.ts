@@ -135,11 +135,44 @@ export const conformanceAnswerSchema = z.object({
   ),
 });
 
+const minimumAgeSchema = z.object({ age: z.int().min(0), source: z.string() });
+
 export const policyAnswerSchema = z.object({
   version: z.string(),
   categories: z.array(
     z.looseObject({ id: z.string(), clause: z.string(), retention: z.record(z.string(), z.unknown()) }),
   ),
+  /** D4: per ISO 3166-1 alpha-2 jurisdiction, the minimum age of digital consent and the law that sets it. */
+  minimumAges: z.record(z.string(), minimumAgeSchema),
+  defaultMinimumAge: minimumAgeSchema,
+});
+
+/** D6: a consent as recorded (lib/policy/consent.ts ActiveConsent). */
+const activeConsentSchema = z.object({
+  categories: personalCategories,
+  jurisdiction: z.string().describe('ISO 3166-1 alpha-2'),
+  minimumAge: z.int().min(0).describe("the jurisdiction's minimum age of digital consent (D4)"),
+  minimumAgeSource: z
+    .enum(['table', 'default'])
+    .describe('`default`: the jurisdiction is not in the table; the documented default age applies'),
+  age: z.int().min(0).optional(),
+  parentalConsent: z.boolean().optional(),
+  policyVersion: z.string().optional(),
+  grantedAt: isoDateTime,
+});
+
+export const consentGrantedSchema = activeConsentSchema.extend({ account: z.string() });
+
+export const consentRecordSchema = z.object({
+  active: activeConsentSchema.nullable(),
+  history: z.array(
+    z.object({ action: z.enum(['granted', 'withdrawn']), at: isoDateTime, categories: personalCategories }),
+  ),
+});
+
+export const consentWithdrawnSchema = z.object({
+  withdrawnAt: isoDateTime,
+  deletionRequestId: z.string().describe('the D3 request erasing the account, under deletion-requests'),
 });
 
 const bilingualText = z.object({ en: z.string(), zh: z.string() });

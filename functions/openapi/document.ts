@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import {
+  consentGrantSchema,
   deletionRequestSchema,
   legalHoldSchema as legalHoldBodySchema,
   privacyPatchSchema,
@@ -27,6 +28,9 @@ import {
   callbackAnswerSchema,
   callbackBodySchema,
   conformanceAnswerSchema,
+  consentGrantedSchema,
+  consentRecordSchema,
+  consentWithdrawnSchema,
   deletionAcceptedSchema,
   deletionRequestStatusSchema,
   legalHoldListSchema,
@@ -55,6 +59,10 @@ const COMPONENTS = {
   DeletionAccepted: deletionAcceptedSchema,
   DeletionRequestStatus: deletionRequestStatusSchema,
   UserDataExport: userDataExportSchema,
+  ConsentGrant: consentGrantSchema,
+  ConsentGranted: consentGrantedSchema,
+  ConsentRecord: consentRecordSchema,
+  ConsentWithdrawn: consentWithdrawnSchema,
   AppExport: appExportSchema,
   LegalHoldBody: legalHoldBodySchema,
   LegalHold: legalHoldSchema,

@@ -1,6 +1,7 @@
 import { bilingual, escapeHtml, htmlPage } from '../../lib/http/html.js';
 import { mayShareWithTrtc, type SensitiveDataMode } from '../../lib/policy/app-config.js';
 import { CATEGORIES, type PersonalCategoryId } from '../../lib/policy/categories.js';
+import type { ConsentMode } from '../../lib/policy/consent.js';
 import { type PersonalDataSetting, resolvePrivacySettings } from '../../lib/policy/privacy-settings.js';
 import type { AppRecord } from '../../lib/store/apps.js';
 import { retentionText } from './privacy-page.js';
@@ -9,7 +10,7 @@ import { retentionText } from './privacy-page.js';
  * `GET /apps/{sdkAppId}/privacy`: what one app's end users would read about their data, rendered from the
  * configuration the engine enforces (the same `resolvePrivacySettings` the callback applies): how long
  * their profile and messages are kept or that they are not stored (D1, D2), what happens to sensitive
- * data (D5), the data centre (P1), sharing with TRTC (P5), logs and monitoring (P2, P3), backups (P6).
+ * data (D5), whether storage waits for their consent (D6), the data centre (P1), sharing with TRTC (P5), logs and monitoring (P2, P3), backups (P6).
  */
 const PERSONAL: Record<PersonalCategoryId, { zh: string; en: string }> = {
   userInfo: { zh: '您的资料（昵称、头像、个性签名）', en: 'Your profile (nickname, avatar, signature)' },
@@ -39,6 +40,17 @@ const SENSITIVE: Record<SensitiveDataMode, { zh: string; en: string }> = {
   },
 };
 
+const CONSENT: Record<ConsentMode, { zh: string; en: string }> = {
+  required: {
+    zh: '仅在您同意期间存储您的资料和消息；撤回同意后不再存储，已存储的将被删除',
+    en: 'your profile and messages are stored only while you consent; once you withdraw, nothing more is stored and what was stored is erased',
+  },
+  notRequired: {
+    zh: '存储不以本服务记录的同意为前提（由您的应用负责取得所需的同意）',
+    en: 'storage does not depend on a consent recorded by this service (the app obtains any consent the law requires)',
+  },
+};
+
 const row = (clause: string, id: string, what: { zh: string; en: string }, how: { zh: string; en: string }) =>
   `<tr data-item="${id}"><td>${clause}</td><td>${bilingual(what)}</td><td>${bilingual(how)}</td></tr>`;
 
@@ -55,6 +67,7 @@ export function renderAppDisclosure(app: AppRecord): string {
   const rows = [
     row('D1', 'userInfo', PERSONAL.userInfo, keeping(settings.userInfo)),
     row('D2', 'messages', PERSONAL.messages, keeping(settings.messages)),
+    row('D6', 'consent', { zh: '同意', en: 'Consent' }, CONSENT[settings.consent]),
     row('D5', 'sensitiveData', { zh: '敏感数据', en: 'Sensitive data' }, SENSITIVE[settings.sensitiveData]),
     row(
       'P1',

@@ -1,6 +1,7 @@
-import { bilingual, htmlPage } from '../../lib/http/html.js';
+import { bilingual, escapeHtml, htmlPage } from '../../lib/http/html.js';
 import { CATEGORIES, CATEGORY_IDS, type Category } from '../../lib/policy/categories.js';
 import { CLAUSES } from '../../lib/policy/clauses.js';
+import { DEFAULT_MINIMUM_AGE, MINIMUM_AGES } from '../../lib/policy/minimum-ages.js';
 import { POLICY_VERSION } from '../../lib/policy/policy-document.js';
 
 export function retentionText(category: Category): { en: string; zh: string } {
@@ -58,6 +59,29 @@ ${rows}
 <h2><span lang="zh">条款</span> · <span lang="en">Clauses</span></h2>
 <ul id="clauses">
 ${clauses}
-</ul>`,
+</ul>
+${minimumAgeTable()}`,
   );
+}
+
+/** D4: the minimum age of digital consent per jurisdiction, with the law (or guidance) that sets it. */
+function minimumAgeTable(): string {
+  const rows = Object.entries(MINIMUM_AGES)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([code, entry]) =>
+        `<tr data-jurisdiction="${code}"><td>${code}</td><td class="age">${entry.age}</td><td>${escapeHtml(entry.source)}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2 id="D4-ages"><span lang="zh">数字同意最低年龄</span> · <span lang="en">Minimum age of digital consent</span></h2>
+<p>${bilingual({
+    zh: `低于该年龄的终端用户须经监护人同意。表中未列出的法域：${DEFAULT_MINIMUM_AGE.age} 岁（GDPR 第 8(1) 条）。`,
+    en: `Below this age an end user's consent counts only with parental consent. Jurisdictions not listed: ${DEFAULT_MINIMUM_AGE.age} (GDPR art. 8(1)).`,
+  })}</p>
+<table id="minimum-ages">
+<thead><tr><th>法域 Jurisdiction</th><th>年龄 Age</th><th>依据 Source</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
 }

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableKey } from '../../lib/config.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
+import { createConsentStore } from '../../lib/store/consents.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
@@ -35,6 +36,7 @@ export function createPurgeDeps(
     },
     telemetry: createTelemetryStore({ doc, tableName: tables.telemetry }),
     holds,
+    consents: createConsentStore({ doc, tableName: tables.governance }),
   };
   return {
     appStore: createAppStore({ doc, tableName: tables.apps }),

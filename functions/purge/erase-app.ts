@@ -1,6 +1,7 @@
 import { type EraseBudget, type EraseDeps, eraseRequest } from '../../lib/operations/erase-request.js';
 import { PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
 import type { StoredApp } from '../../lib/store/apps.js';
+import type { ConsentStore } from '../../lib/store/consents.js';
 import type { DeletionRequest, DeletionRequestCreator } from '../../lib/store/deletion-requests.js';
 import type { InactiveHoldEraser } from '../../lib/store/legal-holds.js';
 import type { TelemetryStore } from '../../lib/store/telemetry.js';
@@ -10,7 +11,8 @@ import type { TelemetryStore } from '../../lib/store/telemetry.js';
  * goes. Its `userInfo` and `messages` through an allAccounts deletion request (the D3 worker's
  * erasure: resumable, checkpointed, legal holds respected: what a hold covers stays and is erased after
  * the release, by the same request), its P2 records and P3 rows, and its holds that no longer hold
- * anything (they name accounts). Receipts keep accounts only as keyed hashes and stay. A run that
+ * anything (they name accounts), and its consent records (D6, evidence the customer could read until
+ * purgeAt). Receipts keep accounts only as keyed hashes and stay. A run that
  * runs out of time answers 'pending'; the next purge run (or the worker's schedule) goes on.
  */
 export interface AppErasureDeps {
@@ -18,6 +20,8 @@ export interface AppErasureDeps {
   readonly erase: EraseDeps;
   readonly telemetry: Pick<TelemetryStore, 'eraseApp'>;
   readonly holds: InactiveHoldEraser;
+  /** D6: the app's consent records (they name accounts), all of them, withdrawn or active. */
+  readonly consents: Pick<ConsentStore, 'eraseApp'>;
 }
 
 export interface AppErasure {
@@ -27,6 +31,8 @@ export interface AppErasure {
   readonly withheld: DeletionRequest['withheld'];
   readonly telemetry: { log: number; monitoring: number };
   readonly erasedHolds: string[];
+  /** How many consent records went. */
+  readonly consents: number;
 }
 
 /** P2 records live 7 days; an hour more covers the clock's skew and a late flush. */
@@ -79,11 +85,13 @@ export async function eraseAppData(
     to: now,
   });
   const erasedHolds = await deps.holds.eraseInactive(app.sdkAppId, now);
+  const consents = await deps.consents.eraseApp(app.sdkAppId);
   return {
     requestId: current.id,
     deleted: current.deleted,
     withheld: current.withheld,
     telemetry,
     erasedHolds,
+    consents,
   };
 }

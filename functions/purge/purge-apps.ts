@@ -169,7 +169,12 @@ export function auditEntryFor(app: StoredApp, now: Date, erased?: AppErasure): A
       ...(erased
         ? {
             deletionRequestId: erased.requestId,
-            erased: { ...erased.deleted, log: erased.telemetry.log, monitoring: erased.telemetry.monitoring },
+            erased: {
+              ...erased.deleted,
+              log: erased.telemetry.log,
+              monitoring: erased.telemetry.monitoring,
+              consent: erased.consents,
+            },
             withheld: erased.withheld,
             erasedHolds: erased.erasedHolds,
           }
@@ -187,7 +192,12 @@ export function purgeReceiptBody(app: StoredApp, now: Date, erased: AppErasure):
     purgeAt: app.purgeAt ?? null,
     purgedAt: now.toISOString(),
     deletionRequestId: erased.requestId,
-    erased: { ...erased.deleted, log: erased.telemetry.log, monitoring: erased.telemetry.monitoring },
+    erased: {
+      ...erased.deleted,
+      log: erased.telemetry.log,
+      monitoring: erased.telemetry.monitoring,
+      consent: erased.consents,
+    },
     configuration: { removed: true, secrets: secretNames(app) },
     withheld: {
       userInfo: erased.withheld.userInfo,

@@ -53,7 +53,7 @@ export interface PurgeReceiptBody {
   readonly purgeAt: string | null;
   readonly purgedAt: string;
   readonly deletionRequestId: string | null;
-  /** Items erased per category (userInfo, messages, log, monitoring) and the configuration. */
+  /** Items erased per category (userInfo, messages, log, monitoring) and consent records. */
   readonly erased: Readonly<Record<string, number>>;
   readonly configuration: { readonly removed: true; readonly secrets: readonly string[] };
   readonly withheld: {

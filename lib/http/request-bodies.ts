@@ -11,7 +11,7 @@ import { accountSchema } from '../policy/identifiers.js';
 /** `PATCH /apps/{id}/privacy`: any of the D1/D2/D5 settings and the disclosure switch, at least one. */
 export const privacyPatchSchema = privacySettingsSchema.refine(
   (patch) => Object.values(patch).some((value) => value !== undefined),
-  { message: 'at least one of userInfo, messages, sensitiveData, publishDisclosure is required' },
+  { message: 'at least one of userInfo, messages, sensitiveData, consent, publishDisclosure is required' },
 );
 
 /** `POST /apps/{id}/termination`: the body is optional; terminatedAt defaults to now. */
@@ -53,3 +53,19 @@ export const legalHoldSchema = z.strictObject({
 });
 
 export type LegalHoldBody = z.infer<typeof legalHoldSchema>;
+
+/**
+ * `PUT /apps/{sdkAppId}/users/{account}/consent` (D6): the categories the consent covers, the end user's
+ * jurisdiction (an ISO 3166-1 alpha-2 code, checked against the assigned codes by the route), and
+ * optionally the age stated, whether a holder of parental responsibility consented, and the version of
+ * the customer's privacy policy the consent was given for.
+ */
+export const consentGrantSchema = z.strictObject({
+  categories: z.array(z.enum(PERSONAL_CATEGORY_IDS)).min(1),
+  jurisdiction: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. DE'),
+  age: z.int().min(0).max(150).optional(),
+  parentalConsent: z.boolean().optional(),
+  policyVersion: z.string().min(1).max(128).optional(),
+});
+
+export type ConsentGrantBody = z.infer<typeof consentGrantSchema>;

@@ -18,6 +18,10 @@ export type ComponentName =
   | 'DeletionAccepted'
   | 'DeletionRequestStatus'
   | 'UserDataExport'
+  | 'ConsentGrant'
+  | 'ConsentGranted'
+  | 'ConsentRecord'
+  | 'ConsentWithdrawn'
   | 'AppExport'
   | 'LegalHoldBody'
   | 'LegalHold'
@@ -166,6 +170,53 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Access/export: every unexpired userInfo and messages item stored for the account',
     actors: ['appAdmin'],
     answers: { 200: jsonAnswer('the stored data', 'UserDataExport') },
+  },
+  {
+    method: 'PUT',
+    path: '/apps/{sdkAppId}/users/{account}/consent',
+    operationId: 'grantConsent',
+    summary:
+      "Record the account's consent (D6) for userInfo and/or messages, checked against its jurisdiction's minimum age (D4)",
+    actors: ['appAdmin'],
+    body: { schema: 'ConsentGrant', required: true },
+    answers: {
+      200: jsonAnswer(
+        'granted: the consent now active, in force for every callback from this answer',
+        'ConsentGranted',
+      ),
+      400: jsonAnswer(
+        'a jurisdiction that is not an assigned ISO 3166-1 alpha-2 code, or a malformed body',
+        'Problem',
+      ),
+      409: jsonAnswer('the app is terminated', 'Problem'),
+      422: jsonAnswer("age below the jurisdiction's minimum age without parentalConsent: true", 'Problem'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{sdkAppId}/users/{account}/consent',
+    operationId: 'getConsent',
+    summary: "The account's active consent and the history of its grants and withdrawals",
+    actors: ['appAdmin'],
+    answers: {
+      200: jsonAnswer('the consent record', 'ConsentRecord'),
+      404: jsonAnswer(
+        'no consent was ever recorded for the account (or its evidence period ended)',
+        'Problem',
+      ),
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/apps/{sdkAppId}/users/{account}/consent',
+    operationId: 'withdrawConsent',
+    summary:
+      'Withdraw the account\'s consent: nothing more is stored under privacy.consent "required", and a D3 request erases its data',
+    actors: ['appAdmin'],
+    answers: {
+      200: jsonAnswer('withdrawn; the D3 deletion request filed for the account', 'ConsentWithdrawn'),
+      404: jsonAnswer('no consent was ever recorded for the account', 'Problem'),
+    },
   },
   {
     method: 'GET',

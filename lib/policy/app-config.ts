@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MAX_PERSONAL_RETENTION_DAYS, MIN_PERSONAL_RETENTION_DAYS } from './categories.js';
+import { CONSENT_MODES } from './consent.js';
 
 /**
  * P4: the app configuration an operator registers (docs/api.md, AppConfig).
@@ -23,6 +24,8 @@ export const privacySettingsSchema = z.strictObject({
   userInfo: personalDataSettingSchema.optional(),
   messages: personalDataSettingSchema.optional(),
   sensitiveData: sensitiveDataModeSchema.optional(),
+  /** D6: `required` stores an account's userInfo and messages only while it has an active consent for them. */
+  consent: z.enum(CONSENT_MODES).optional(),
   /** Whether `GET /apps/{sdkAppId}/privacy` shows the app's end users its settings (default: not shown, 404). */
   publishDisclosure: z.boolean().optional(),
 });

@@ -17,10 +17,11 @@ export const HOLD_LOOKAHEAD_SECONDS = 1800;
 export const INITIAL_LOOKBACK_MONTHS = 12;
 
 /**
- * What the expiry index holds: items of a policy category, and the content-free tombstones a recall or
- * an erasure leaves of a message (no category's data: no hold ever covers one; gone at their expiry).
+ * What the expiry index holds: items of a policy category, the content-free tombstones a recall or
+ * an erasure leaves of a message (no category's data: no hold ever covers one; gone at their expiry),
+ * and withdrawn consent records, kept as evidence until their own expiry (lib/policy/consent.ts).
  */
-export type ExpiringKind = CategoryId | 'tombstone';
+export type ExpiringKind = CategoryId | 'tombstone' | 'consent';
 
 /**
  * How long after its expiry DynamoDB TTL may delete an item: longer than `expire` needs to see a new hold

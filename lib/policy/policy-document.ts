@@ -1,5 +1,6 @@
 import { CATEGORIES, CATEGORY_IDS, type Category, type CategoryId } from './categories.js';
 import { CLAUSES } from './clauses.js';
+import { DEFAULT_MINIMUM_AGE, MINIMUM_AGES, type MinimumAge } from './minimum-ages.js';
 
 /** Bumped whenever the schedule or a clause's meaning changes. */
 export const POLICY_VERSION = '2026-11-29';
@@ -25,6 +26,10 @@ export interface PolicyDocument {
   version: string;
   categories: PolicyCategoryJson[];
   clauses: (typeof CLAUSES)[keyof typeof CLAUSES][];
+  /** D4: the minimum age of digital consent per jurisdiction, each with its source. */
+  minimumAges: Record<string, MinimumAge>;
+  /** D4: what applies to an assigned ISO 3166-1 alpha-2 code `minimumAges` lacks. */
+  defaultMinimumAge: MinimumAge;
 }
 
 function retentionJson(category: Category): RetentionJson {
@@ -63,5 +68,7 @@ export function policyDocument(): PolicyDocument {
       };
     }),
     clauses: Object.values(CLAUSES),
+    minimumAges: { ...MINIMUM_AGES },
+    defaultMinimumAge: DEFAULT_MINIMUM_AGE,
   };
 }

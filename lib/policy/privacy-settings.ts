@@ -1,8 +1,9 @@
 import type { PrivacySettingsInput, SensitiveDataMode, StorageMode } from './app-config.js';
 import { DEFAULT_PERSONAL_RETENTION_DAYS } from './categories.js';
+import { type ConsentMode, DEFAULT_CONSENT_MODE } from './consent.js';
 
 /**
- * D1/D2/D5: what an app's privacy settings resolve to once every default is filled in (read by the
+ * D1/D2/D5/D6: what an app's privacy settings resolve to once every default is filled in (read by the
  * callback, the apps routes, retention and retention cuts alike).
  */
 
@@ -17,6 +18,8 @@ export interface PrivacySettings {
   readonly userInfo: PersonalDataSetting;
   readonly messages: PersonalDataSetting;
   readonly sensitiveData: SensitiveDataMode;
+  /** D6: whether personal data is stored only for accounts with an active consent. */
+  readonly consent: ConsentMode;
 }
 
 export const DEFAULT_SENSITIVE_DATA_MODE: SensitiveDataMode = 'mask';
@@ -27,6 +30,7 @@ export function resolvePrivacySettings(input: PrivacySettingsInput | undefined):
     userInfo: resolvePersonal(input?.userInfo),
     messages: resolvePersonal(input?.messages),
     sensitiveData: input?.sensitiveData ?? DEFAULT_SENSITIVE_DATA_MODE,
+    consent: input?.consent ?? DEFAULT_CONSENT_MODE,
   };
 }
 

@@ -26,11 +26,17 @@ function periodOf(settings: PrivacySettings, category: PersonalCategoryId): numb
   return setting.mode === 'notStored' ? 0 : setting.retentionDays;
 }
 
-/** The cuts a change of settings from `before` to `after` at `at` makes: one per category whose period shrinks. */
+/**
+ * The cuts a change of settings from `before` to `after` at `at` makes: one per category whose period
+ * shrinks. Switching `consent` to `required` (D6) cuts both categories to 0 days: what was stored without
+ * a consent check is hidden at once and deleted by `expire`; what consented accounts send afterwards is
+ * stored again. (The cut does not tell consented accounts apart: their earlier data goes too.)
+ */
 export function cutsOfChange(before: PrivacySettings, after: PrivacySettings, at: Date): RetentionCuts {
   const cuts: Record<string, RetentionCut[]> = {};
+  const consentSwitched = before.consent !== 'required' && after.consent === 'required';
   for (const category of PERSONAL_CATEGORY_IDS) {
-    const days = periodOf(after, category);
+    const days = consentSwitched ? 0 : periodOf(after, category);
     if (days < periodOf(before, category)) cuts[category] = [{ at: at.toISOString(), days }];
   }
   return cuts as RetentionCuts;

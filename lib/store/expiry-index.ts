@@ -21,7 +21,7 @@ import { isConditionFailure, isRetryable } from './sdk-errors.js';
 export const EXPIRY_INDEX = 'byExpiry';
 export const BATCH_WRITE_LIMIT = 25;
 
-export type ExpiringTableKey = Exclude<TableKey, 'governance'>;
+export type ExpiringTableKey = TableKey;
 
 /** Which table holds each kind of expiring item. */
 export const CATEGORY_TABLES: Readonly<Record<ExpiringKind, ExpiringTableKey>> = {
@@ -31,12 +31,14 @@ export const CATEGORY_TABLES: Readonly<Record<ExpiringKind, ExpiringTableKey>> =
   userInfo: 'personal',
   messages: 'personal',
   tombstone: 'personal',
+  consent: 'governance',
 };
 
 export const TABLE_KEY_ATTRIBUTES: Readonly<Record<ExpiringTableKey, readonly string[]>> = {
   apps: ['appId'],
   personal: ['pk', 'sk'],
   telemetry: ['pk', 'sk'],
+  governance: ['pk', 'sk'],
 };
 
 /** Where held items of one app wait, out of the month buckets, until their holds end. */

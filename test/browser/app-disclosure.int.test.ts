@@ -120,6 +120,7 @@ describe.skipIf(!HAS_CHROMIUM)('GET /apps/{sdkAppId}/privacy in Chromium', () =>
     expect(before.log).toMatch(/7 days/);
     expect(before.monitoring).toMatch(/2 days/);
     expect(before.backup).toMatch(/at most 7 days/);
+    expect(before.consent).toMatch(/does not depend on a consent/);
     expect(await axeViolations(page), 'axe-core').toEqual([]);
     const html = await (await fetch(`${base}/apps/${APP}/privacy`)).text();
     expect(await nuCheckerMessages(html), 'W3C Nu HTML checker').toEqual([]);
@@ -129,12 +130,13 @@ describe.skipIf(!HAS_CHROMIUM)('GET /apps/{sdkAppId}/privacy in Chromium', () =>
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.length).toBeGreaterThan(10_000);
 
-    await patch({ messages: { mode: 'notStored' }, sensitiveData: 'mask' });
+    await patch({ messages: { mode: 'notStored' }, sensitiveData: 'mask', consent: 'required' });
     await page.reload();
     const after = await handling(page);
     expect(after.messages).toMatch(/not stored/);
     expect(after.messages).toMatch(/不存储/);
     expect(after.sensitiveData).toMatch(/masked/);
+    expect(after.consent).toMatch(/stored only while you consent/);
     expect(errors).toEqual([]);
 
     await patch({ publishDisclosure: false });

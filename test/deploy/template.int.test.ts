@@ -58,6 +58,7 @@ const GOVERNANCE_WRITES = [
 const GOVERNANCE_WRITERS: Record<string, string[]> = {
   'audit#*': [
     'CallbackLambdaFunction',
+    'ConsentLambdaFunction',
     'DeletionRequestsLambdaFunction',
     'DeletionWorkerLambdaFunction',
     'LegalHoldsLambdaFunction',
@@ -65,6 +66,7 @@ const GOVERNANCE_WRITERS: Record<string, string[]> = {
   ],
   'deletion#*': [
     'CallbackLambdaFunction',
+    'ConsentLambdaFunction',
     'DeletionRequestsLambdaFunction',
     'DeletionWorkerLambdaFunction',
     'PurgeLambdaFunction',
@@ -82,6 +84,7 @@ const GOVERNANCE_WRITERS: Record<string, string[]> = {
   retentionCuts: ['AppsLambdaFunction', 'ExpireLambdaFunction'],
   purgedApps: ['PurgeLambdaFunction'],
   'purgeReceipt#*': ['PurgeLambdaFunction'],
+  'consent#*': ['ConsentLambdaFunction', 'ExpireLambdaFunction', 'PurgeLambdaFunction'],
 };
 
 let result: PackageResult;

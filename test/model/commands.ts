@@ -12,10 +12,12 @@ import {
   type Category,
   callbackStatus,
   changeSettings,
+  consentId,
   covering,
   edit,
   fileRequest,
   GROUP,
+  grantConsent,
   isPurged,
   type Model,
   type ModelApp,
@@ -31,6 +33,7 @@ import {
   type SentMessage,
   type Setting,
   TOPICS,
+  withdrawConsent,
 } from './model.js';
 import { ADMIN, CACHE_SECONDS, SECRET_KEY, type System } from './system.js';
 import { verify } from './verify.js';
@@ -83,6 +86,7 @@ export function appConfig(app: ModelApp) {
       messages: { mode: app.messages.mode, retentionDays: app.messages.days },
       userInfo: { mode: app.userInfo.mode, retentionDays: app.userInfo.days },
       sensitiveData: app.sensitiveData,
+      consent: app.consent,
       publishDisclosure: true,
     },
   };
@@ -402,7 +406,7 @@ export class BeforeSend extends Base {
 export class ChangePrivacy extends Base {
   constructor(
     readonly app: AppName,
-    readonly change: Partial<Pick<ModelApp, 'messages' | 'userInfo' | 'sensitiveData'>>,
+    readonly change: Partial<Pick<ModelApp, 'messages' | 'userInfo' | 'sensitiveData' | 'consent'>>,
     readonly viaPut: boolean,
   ) {
     super();
@@ -426,6 +430,7 @@ export class ChangePrivacy extends Base {
           ? { userInfo: { mode: this.change.userInfo.mode, retentionDays: this.change.userInfo.days } }
           : {}),
         ...(this.change.sensitiveData ? { sensitiveData: this.change.sensitiveData } : {}),
+        ...(this.change.consent ? { consent: this.change.consent } : {}),
       };
       expect(
         (await world.sys.admin('PATCH', '/apps/{sdkAppId}/privacy', { sdkAppId: id }, body)).status,
@@ -654,6 +659,104 @@ export class RequestDeletion extends Base {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Consent (D6 with D4)
+
+const consentRoute = '/apps/{sdkAppId}/users/{account}/consent';
+
+/**
+ * A grant through `PUT …/consent`: in force for the very next callback (probed right after). A `minor`
+ * grant is for a 14-year-old in DE without parental consent: refused (422) and nothing changes.
+ */
+export class GrantConsent extends Base {
+  constructor(
+    readonly app: AppName,
+    readonly account: Account,
+    readonly categories: Category[],
+    readonly minor: boolean,
+  ) {
+    super();
+  }
+  check = () => true;
+  async act(world: World) {
+    const answer = await world.sys.admin(
+      'PUT',
+      consentRoute,
+      { sdkAppId: world.ids[this.app], account: this.account },
+      { categories: this.categories, jurisdiction: 'DE', age: this.minor ? 14 : 30 },
+    );
+    const expected = isPurged(world.model, this.app)
+      ? 401
+      : !isLive(world.model, this.app)
+        ? 409
+        : this.minor
+          ? 422
+          : 200;
+    expect(answer.status, 'PUT consent').toBe(expected);
+    if (expected !== 200) return;
+    grantConsent(world.model, this.app, this.account, this.categories);
+    // In force at the answer: the next callback of the account is stored (or not) accordingly.
+    const probe = newMessage(world.model, {
+      app: this.app,
+      kind: 'c2c',
+      sender: this.account,
+      topic: 0,
+      sensitive: false,
+      age: 0,
+      delivered: true,
+    });
+    world.model.sent.push(probe);
+    await send(world, probe);
+  }
+  toString = () =>
+    `GrantConsent(${this.app}, ${this.account}, ${this.categories.join('+')}${this.minor ? ', minor' : ''})`;
+}
+
+/** A withdrawal through `DELETE …/consent`: storage stops at the answer, and a D3 request erases the account. */
+export class WithdrawConsent extends Base {
+  constructor(
+    readonly app: AppName,
+    readonly account: Account,
+  ) {
+    super();
+  }
+  check = () => true;
+  async act(world: World) {
+    const answer = await world.sys.admin('DELETE', consentRoute, {
+      sdkAppId: world.ids[this.app],
+      account: this.account,
+    });
+    const known = world.model.consents.has(consentId(this.app, this.account));
+    const expected = isPurged(world.model, this.app) ? 401 : known ? 200 : 404;
+    expect(answer.status, 'DELETE consent').toBe(expected);
+    if (expected !== 200) return;
+    withdrawConsent(world.model, this.app, this.account);
+    const request = fileRequest(world.model, {
+      app: this.app,
+      subject: { kind: 'account', account: this.account },
+      categories: ['userInfo', 'messages'],
+      visible: true,
+    });
+    if (request.realId)
+      expect(answer.body.deletionRequestId, 'a withdrawal joins the open request').toBe(request.realId);
+    request.realId = String(answer.body.deletionRequestId);
+    runWorker(world.model);
+    await world.sys.drainWorker();
+    const probe = newMessage(world.model, {
+      app: this.app,
+      kind: 'group',
+      sender: this.account,
+      topic: 0,
+      sensitive: false,
+      age: 0,
+      delivered: true,
+    });
+    world.model.sent.push(probe);
+    await send(world, probe);
+  }
+  toString = () => `WithdrawConsent(${this.app}, ${this.account})`;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Time
 
 export class AdvanceClock extends Base {
@@ -752,6 +855,7 @@ export const COMMANDS: Array<fc.Arbitrary<Command>> = [
           messages: setting,
           userInfo: setting,
           sensitiveData: fc.constantFrom('off' as const, 'flag' as const, 'mask' as const, 'reject' as const),
+          consent: fc.constantFrom('notRequired' as const, 'required' as const),
         },
         { requiredKeys: [] },
       ),
@@ -769,6 +873,10 @@ export const COMMANDS: Array<fc.Arbitrary<Command>> = [
   fc
     .tuple(app, fc.option(account, { nil: undefined }), fc.option(categories, { nil: undefined }))
     .map(([a, who, cats]) => new RequestDeletion(a, who, cats)),
+  fc
+    .tuple(app, account, categories, fc.constantFrom(false, false, false, true))
+    .map(([a, who, cats, minor]) => new GrantConsent(a, who, cats, minor)),
+  fc.tuple(app, account).map(([a, who]) => new WithdrawConsent(a, who)),
   fc.constantFrom(10, 600, 3600, 6 * 3600, 86_400, 3 * 86_400).map((seconds) => new AdvanceClock(seconds)),
   fc.constant(new RunExpire()),
 ];

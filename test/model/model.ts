@@ -1,4 +1,5 @@
 import type { SensitiveDataMode, StorageMode } from '../../lib/policy/app-config.js';
+import type { ConsentMode } from '../../lib/policy/consent.js';
 import { HOLD_LOOKAHEAD_SECONDS, ttlReachableExpiry } from '../../lib/policy/expiry.js';
 import { expiryUnderCuts, type RetentionCut } from '../../lib/policy/retention-cuts.js';
 import { guardAtRest, guardMessage } from '../../lib/policy/sensitive-data.js';
@@ -33,6 +34,8 @@ export interface ModelApp {
   messages: Setting;
   userInfo: Setting;
   sensitiveData: SensitiveDataMode;
+  /** D6: whether personal data is stored only for accounts with an active consent. */
+  consent: ConsentMode;
   cuts: Record<Category, RetentionCut[]>;
   /** Seconds; when the SdkAppid was last purged (a new registration hides what came before). */
   purgedAt?: number;
@@ -107,8 +110,16 @@ export interface SentMessage {
   readonly delivered: boolean;
 }
 
+/** An account's consent record (D6): the categories of the active consent (null once withdrawn), and its history. */
+export interface ModelConsent {
+  active: Category[] | null;
+  history: Array<{ action: 'granted' | 'withdrawn'; categories: Category[] }>;
+}
+
 export interface Model {
   now: number;
+  /** Consent records by `<app>/<account>`; the purge removes an app's. */
+  consents: Map<string, ModelConsent>;
   apps: Record<AppName, ModelApp>;
   items: Map<string, PhysicalItem>;
   /** Pending cuts, not yet applied to what is stored (expire applies them). */
@@ -125,6 +136,7 @@ export function initialModel(now: number, apps: Record<AppName, ModelApp>): Mode
     now,
     apps,
     items: new Map(),
+    consents: new Map(),
     pendingCuts: [],
     holds: [],
     requests: [],
@@ -220,6 +232,39 @@ export function exportOf(model: Model, app: AppName, account: Account) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Consent (D6)
+
+export const consentId = (app: AppName, account: Account) => `${app}/${account}`;
+
+/** Whether the app may store `category` for `account`: always, unless it requires a consent naming it. */
+export function consented(
+  model: Readonly<Model>,
+  app: AppName,
+  account: Account,
+  category: Category,
+): boolean {
+  if (model.apps[app].consent !== 'required') return true;
+  return model.consents.get(consentId(app, account))?.active?.includes(category) ?? false;
+}
+
+export function grantConsent(model: Model, app: AppName, account: Account, categories: Category[]): void {
+  const id = consentId(app, account);
+  const record = model.consents.get(id) ?? { active: null, history: [] };
+  const ordered = (['userInfo', 'messages'] as const).filter((category) => categories.includes(category));
+  record.active = [...ordered];
+  record.history.push({ action: 'granted', categories: [...ordered] });
+  model.consents.set(id, record);
+}
+
+/** A withdrawal: no active consent from now on (a repeated one changes nothing); the erasure is filed by the caller. */
+export function withdrawConsent(model: Model, app: AppName, account: Account): void {
+  const record = model.consents.get(consentId(app, account));
+  if (!record?.active) return;
+  record.history.push({ action: 'withdrawn', categories: record.active });
+  record.active = null;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Callbacks
 
 export function messageText(seq: number, sensitive: boolean): string {
@@ -262,6 +307,7 @@ export function afterSend(model: Model, message: SentMessage): void {
   if (app.status !== 'active' || !message.delivered) return;
   const id = messageItemId(message);
   if (model.items.has(id)) return;
+  if (!consented(model, message.app, message.sender, 'messages')) return;
   const expiresAt = storageExpiry(model, message.app, 'messages', message.msgTime);
   if (expiresAt === undefined) return;
   model.items.set(id, {
@@ -321,6 +367,7 @@ function tombstoneOf(item: PhysicalItem, expiresAt: number): PhysicalItem {
 export function edit(model: Model, message: SentMessage, text: string): void {
   const app = model.apps[message.app];
   if (app.status !== 'active' || app.messages.mode === 'notStored') return;
+  if (!consented(model, message.app, message.sender, 'messages')) return;
   const item = model.items.get(messageItemId(message));
   if (item?.kind !== 'message' || item.expiresAt <= model.now || effectiveExpiry(model, item) <= model.now)
     return;
@@ -350,6 +397,7 @@ export function portraitSet(
   const setAt = model.now;
   const expiresAt = storageExpiry(model, appName, 'userInfo', setAt);
   if (expiresAt === undefined) return;
+  if (!consented(model, appName, account, 'userInfo')) return;
   const id = profileItemId(appName, account);
   const existing = model.items.get(id);
   if (existing && existing.createdAt > setAt) return;
@@ -388,17 +436,19 @@ export function portraitSet(
 export function changeSettings(
   model: Model,
   appName: AppName,
-  next: Partial<Pick<ModelApp, 'messages' | 'userInfo' | 'sensitiveData'>>,
+  next: Partial<Pick<ModelApp, 'messages' | 'userInfo' | 'sensitiveData' | 'consent'>>,
   /** How long after the change its cut starts (the apps function's cutLeadMs), in seconds. */
   cutLeadSeconds = 0,
 ): void {
   const app = model.apps[appName];
   const at = new Date((model.now + cutLeadSeconds) * 1000).toISOString();
+  // Switching to required consent cuts both categories to 0: what was stored unchecked goes.
+  const consentSwitched = app.consent !== 'required' && next.consent === 'required';
   for (const category of ['userInfo', 'messages'] as const) {
-    const setting = next[category];
+    const setting = next[category] ?? (consentSwitched ? app[category] : undefined);
     if (!setting) continue;
     const before = app[category].mode === 'notStored' ? 0 : app[category].days;
-    const after = setting.mode === 'notStored' ? 0 : setting.days;
+    const after = consentSwitched || setting.mode === 'notStored' ? 0 : setting.days;
     if (after < before) {
       const cut = { at, days: after };
       app.cuts[category] = [...app.cuts[category].filter((earlier) => earlier.days < after), cut];
@@ -407,6 +457,7 @@ export function changeSettings(
     app[category] = setting;
   }
   if (next.sensitiveData) app.sensitiveData = next.sensitiveData;
+  if (next.consent) app.consent = next.consent;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -522,6 +573,7 @@ export function purgeApp(model: Model, app: AppName): void {
     visible: false,
   });
   runPass(model, request);
+  for (const id of [...model.consents.keys()]) if (id.startsWith(`${app}/`)) model.consents.delete(id);
   model.apps[app].purgedAt = model.now;
 }
 

@@ -4,7 +4,9 @@ import { grantedDynamoAccesses, isGranted } from '../support/dynamo-accesses.js'
 import {
   AdvanceClock,
   appConfig,
+  ChangePrivacy,
   COMMANDS,
+  GrantConsent,
   GroupDestroyed,
   PlaceHold,
   Profile,
@@ -13,6 +15,7 @@ import {
   Reregister,
   Send,
   TerminateAndPurge,
+  WithdrawConsent,
   type World,
 } from './commands.js';
 import { APP_NAMES, type AppName, initialModel, type ModelApp } from './model.js';
@@ -58,6 +61,7 @@ const settings = fc.record({
     days: fc.constantFrom(1, 7, 30),
   }),
   sensitiveData: fc.constantFrom('off' as const, 'flag' as const, 'mask' as const, 'reject' as const),
+  consent: fc.constantFrom('notRequired' as const, 'notRequired' as const, 'required' as const),
 });
 
 /** One sequence on fresh tables: both apps registered with their settings, then the commands. */
@@ -175,10 +179,34 @@ describe('every promise holds across every change of state (model-based, whole s
         new TerminateAndPurge('B'),
       ],
     ],
+    [
+      'a message between a grant and its withdrawal is stored, then erased; one after it never is (D6)',
+      7,
+      () => [
+        new ChangePrivacy('A', { consent: 'required' }, false),
+        // Past the cut the switch makes (everything created before it is gone).
+        new AdvanceClock(10),
+        new Send(alice),
+        new GrantConsent('A', 'alice', ['messages'], false),
+        new Send(alice),
+        new Profile('A', 'alice', 'nickname'),
+        new GrantConsent('A', 'bob', ['userInfo', 'messages'], true),
+        new WithdrawConsent('A', 'alice'),
+        new Send(alice),
+        new GrantConsent('A', 'alice', ['userInfo'], false),
+        new Profile('A', 'alice', 'both'),
+        new TerminateAndPurge('A'),
+      ],
+    ],
   ] as const)(
     'keeps the model on a fixed sequence: %s',
     async (_, days, commands) => {
-      const settingsOf = { messages: stored(days), userInfo: stored(days), sensitiveData: 'off' as const };
+      const settingsOf = {
+        messages: stored(days),
+        userInfo: stored(days),
+        sensitiveData: 'off' as const,
+        consent: 'notRequired' as const,
+      };
       await runSequence({ A: settingsOf, B: settingsOf }, commands());
     },
     120_000,
@@ -187,7 +215,7 @@ describe('every promise holds across every change of state (model-based, whole s
   it('grants each function’s role every DynamoDB action those sequences made, and none of them scans', async () => {
     const granted = await grantedDynamoAccesses(process.cwd());
     expect([...sys.accesses.keys()].sort()).toEqual(
-      expect.arrayContaining(['apps', 'callback', 'deletionWorker', 'expire', 'legalHolds']),
+      expect.arrayContaining(['apps', 'callback', 'consent', 'deletionWorker', 'expire', 'legalHolds']),
     );
     const missing: Record<string, string[]> = {};
     const scans: string[] = [];

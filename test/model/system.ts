@@ -42,6 +42,8 @@ export interface System {
   /** Runs the worker for every start recorded since the last call, then once as its schedule would. */
   drainWorker(): Promise<void>;
   scanPersonal(): Promise<Record<string, unknown>[]>;
+  /** Every consent record in the governance table (test-side Scan, outside any function). */
+  scanConsents(): Promise<Record<string, unknown>[]>;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export async function startSystem(): Promise<System> {
     deletion: await load('../../functions/deletion-requests/handler.js', 'deletionRequests'),
     worker: await load('../../functions/deletion-worker/handler.js', 'deletionWorker'),
     userData: await load('../../functions/user-data/handler.js', 'userData'),
+    consent: await load('../../functions/consent/handler.js', 'consent'),
     conformance: await load('../../functions/conformance/handler.js', 'conformance'),
     expire: await load('../../functions/expire/handler.js', 'expire'),
     purge: await load('../../functions/purge/handler.js', 'purge'),
@@ -103,6 +106,7 @@ export async function startSystem(): Promise<System> {
   const routeHandler = (route: string): Handler => {
     if (route.includes('/legal-holds')) return handlers.holds;
     if (route.includes('/deletion-requests')) return handlers.deletion;
+    if (route.endsWith('/consent')) return handlers.consent;
     if (route.includes('/users/')) return handlers.userData;
     if (route === '/conformance') return handlers.conformance;
     if (route.includes('receipt')) return handlers.receipts;
@@ -177,6 +181,24 @@ export async function startSystem(): Promise<System> {
       do {
         const page = await db.doc.send(
           new ScanCommand({ TableName: db.tables.personal, ConsistentRead: true, ExclusiveStartKey: start }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async scanConsents() {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.doc.send(
+          new ScanCommand({
+            TableName: db.tables.governance,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+            FilterExpression: 'begins_with(pk, :consent)',
+            ExpressionAttributeValues: { ':consent': 'consent#' },
+          }),
         );
         items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;

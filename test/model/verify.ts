@@ -4,7 +4,16 @@ import type { DeletionReceiptBody } from '../../lib/evidence/receipts.js';
 import { TTL_MARGIN_SECONDS } from '../../lib/policy/expiry.js';
 import { HELD_SNAPSHOT_MARK } from '../../lib/store/personal-keys.js';
 import type { World } from './commands.js';
-import { ACCOUNTS, APP_NAMES, type AppName, exportOf, GROUP, isPurged, type PhysicalItem } from './model.js';
+import {
+  ACCOUNTS,
+  APP_NAMES,
+  type AppName,
+  consentId,
+  exportOf,
+  GROUP,
+  isPurged,
+  type PhysicalItem,
+} from './model.js';
 
 /**
  * After every step: every read equals the model (each account's export, each deletion request's
@@ -66,8 +75,50 @@ export async function verify(world: World): Promise<void> {
       holds: request.status === 'withheld' ? request.withheldBy : [],
     });
   }
+  await verifyConsents(world);
   await verifyDisclosures(world);
   await verifyTable(world);
+}
+
+/**
+ * Each account's consent record reads as the model keeps it (404 when it never had one), and the
+ * governance table holds exactly the records the model has: none of an app once it is purged.
+ */
+async function verifyConsents(world: World): Promise<void> {
+  const { model, sys, ids } = world;
+  for (const app of APP_NAMES) {
+    if (isPurged(model, app)) continue;
+    for (const account of ACCOUNTS) {
+      const answer = await sys.admin('GET', '/apps/{sdkAppId}/users/{account}/consent', {
+        sdkAppId: ids[app],
+        account,
+      });
+      const expected = model.consents.get(consentId(app, account));
+      const label = `consent of ${app}/${account}`;
+      if (!expected) {
+        expect(answer.status, label).toBe(404);
+        continue;
+      }
+      expect(answer.status, label).toBe(200);
+      const active = answer.body.active as { categories: string[] } | null;
+      expect(
+        {
+          active: active?.categories ?? null,
+          history: (answer.body.history as Array<{ action: string; categories: string[] }>).map(
+            ({ action, categories }) => ({ action, categories }),
+          ),
+        },
+        label,
+      ).toEqual({ active: expected.active, history: expected.history });
+    }
+  }
+  const stored = (await sys.scanConsents())
+    .map((item) => {
+      const app = APP_NAMES.find((name) => ids[name] === String(item.app)) ?? `?${String(item.app)}`;
+      return `${app}/${String(item.account)}`;
+    })
+    .sort();
+  expect(stored, 'consent records in the governance table').toEqual([...model.consents.keys()].sort());
 }
 
 /** Each app's public privacy page says what the model keeps of its messages and profiles; gone once purged. */

@@ -33,6 +33,7 @@ const B_MARKERS = {
   messageTag: 'btag9',
   holdReason: 'B litigation 4711, confidential',
   metricsCount: 987_654,
+  consentPolicyVersion: 'b-privacy-policy-v42',
 } as const;
 let bDeletionId = '';
 let bHoldId = '';
@@ -46,6 +47,7 @@ const ROUTES = {
   deletions: '/apps/{sdkAppId}/deletion-requests',
   deletion: '/apps/{sdkAppId}/deletion-requests/{id}',
   userData: '/apps/{sdkAppId}/users/{account}/data',
+  consent: '/apps/{sdkAppId}/users/{account}/consent',
   holds: '/apps/{sdkAppId}/legal-holds',
   hold: '/apps/{sdkAppId}/legal-holds/{id}',
   metrics: '/apps/{sdkAppId}/metrics',
@@ -82,6 +84,7 @@ beforeAll(async () => {
   handlers.deletions = (await import('../../functions/deletion-requests/handler.js'))
     .handler as unknown as Handler;
   handlers.userData = (await import('../../functions/user-data/handler.js')).handler as unknown as Handler;
+  handlers.consent = (await import('../../functions/consent/handler.js')).handler as unknown as Handler;
   handlers.holds = (await import('../../functions/legal-holds/handler.js')).handler as unknown as Handler;
   handlers.metrics = (await import('../../functions/metrics/handler.js')).getMetrics as unknown as Handler;
   handlers.conformance = (await import('../../functions/conformance/handler.js'))
@@ -158,6 +161,17 @@ beforeAll(async () => {
   );
   expect(hold.status).toBe(201);
   bHoldId = String(hold.body.id);
+  const consent = await call(
+    'consent',
+    'PUT',
+    ROUTES.consent,
+    { sdkAppId: B, account: SHARED_ACCOUNT },
+    {
+      query: adminQuery(B, KEY_B),
+      body: { categories: ['messages'], jurisdiction: 'CN', policyVersion: B_MARKERS.consentPolicyVersion },
+    },
+  );
+  expect(consent.status).toBe(200);
 });
 
 afterAll(async () => {
@@ -179,6 +193,15 @@ describe("app A's admin on app B: 403 on every route", () => {
     ['GET /apps/{B}/deletion-requests/{id of B}', 'deletions', 'GET', ROUTES.deletion, {}],
     ['GET /apps/{B}/users/{account}/data', 'userData', 'GET', ROUTES.userData, {}],
     ['GET /apps/{B}/metrics', 'metrics', 'GET', ROUTES.metrics, {}],
+    ['GET /apps/{B}/users/{account}/consent', 'consent', 'GET', ROUTES.consent, {}],
+    [
+      'PUT /apps/{B}/users/{account}/consent',
+      'consent',
+      'PUT',
+      ROUTES.consent,
+      { body: { categories: ['messages'], jurisdiction: 'DE' } },
+    ],
+    ['DELETE /apps/{B}/users/{account}/consent', 'consent', 'DELETE', ROUTES.consent, {}],
   ] as const)('%s', async (_name, handler, method, template, options) => {
     const answer = await asAdminOfA(
       handler,
@@ -242,6 +265,14 @@ describe("A's admin on A's own routes sees only A", () => {
       expect(message.app).toBe(A);
       expect(message.msgKey).toMatch(/^atag1-/);
     }
+  });
+
+  it("B's consent record for an account name both apps use is not A's (404 under A)", async () => {
+    const answer = await asAdminOfA('consent', 'GET', ROUTES.consent, {
+      sdkAppId: A,
+      account: SHARED_ACCOUNT,
+    });
+    expectProblem(answer, [404]);
   });
 
   it("A's metrics count only A's requests", async () => {

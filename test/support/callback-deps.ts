@@ -3,6 +3,7 @@ import type { CallbackDeps } from '../../functions/callback/commands/types.js';
 import type { TableKey } from '../../lib/config.js';
 import { cachedHolds } from '../../lib/store/app-cache.js';
 import { createAuditStore } from '../../lib/store/audit.js';
+import { createConsentStore } from '../../lib/store/consents.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
@@ -18,6 +19,7 @@ export function callbackStores(
   return {
     messages: createMessageStore({ doc: personalDoc, tableName: tables.personal }),
     userInfo: createUserInfoStore({ doc: personalDoc, tableName: tables.personal }),
+    consents: createConsentStore({ doc, tableName: tables.governance }),
     legalHolds: cachedHolds(createLegalHoldStore({ doc, tableName: tables.governance }), { ttlMs: 0 }),
     expiryState: createExpiryStateStore({ doc, tableName: tables.governance }),
     groupErasure: createDeletionRequestStore({

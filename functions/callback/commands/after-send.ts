@@ -5,6 +5,7 @@ import { type GuardedMessage, guardAtRest } from '../../../lib/policy/sensitive-
 import type { NewMessage } from '../../../lib/store/messages.js';
 import type { MessageRef } from '../../../lib/store/personal-keys.js';
 import { c2cAfterSendSchema, groupAfterSendSchema } from '../schemas.js';
+import { consentGiven } from './consent.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 /**
@@ -12,6 +13,7 @@ import { type CommandContext, defineCommand } from './types.js';
  * the app stores messages and is resident here (P1), until MsgTime + the app's retention; a message
  * already past that is not stored. At rest D5 still applies (lib/policy/sensitive-data.ts guardAtRest).
  * A message whose key is taken (stored already, or recalled or erased: a tombstone) stores nothing.
+ * D6: under `privacy.consent: "required"` only a sender with an active consent for messages is stored.
  */
 interface AfterSend {
   readonly command: string;
@@ -44,6 +46,10 @@ async function storeMessage(input: AfterSend, context: CommandContext) {
   );
   if (!decision.store) {
     log(decision.reason);
+    return tencentOk();
+  }
+  if (!(await consentGiven(context, 'messages', input.account))) {
+    log('noConsent');
     return tencentOk();
   }
   const atRest = guardAtRest(input.message, settings.sensitiveData);

@@ -2,6 +2,7 @@ import { tencentOk } from '../../../lib/http/tencent-answer.js';
 import { type GuardedMessage, guardAtRest } from '../../../lib/policy/sensitive-data.js';
 import type { MessageRef } from '../../../lib/store/personal-keys.js';
 import { c2cModifySchema, groupModifySchema } from '../schemas.js';
+import { consentGiven } from './consent.js';
 import { holdsOn, registerCoveringHolds } from './holds.js';
 import { type CommandContext, defineCommand } from './types.js';
 
@@ -10,14 +11,29 @@ import { type CommandContext, defineCommand } from './types.js';
  * is replaced, keeping its expiry, and guarded at rest like an after-send (flag flags; mask and reject
  * store the masked form). An edit of a message that is not stored (never stored, expired, recalled or
  * erased, hidden by a retention cut, or the app no longer stores messages) stores nothing. Under a legal
- * hold the superseded content is kept first, as a held snapshot: held data is never overwritten.
+ * hold the superseded content is kept first, as a held snapshot: held data is never overwritten. D6:
+ * under `privacy.consent: "required"` an edit is applied only while the sender has a consent for messages.
  */
-async function edit(command: string, ref: MessageRef, message: GuardedMessage, context: CommandContext) {
+async function edit(
+  command: string,
+  ref: MessageRef,
+  message: GuardedMessage,
+  sender: string | undefined,
+  context: CommandContext,
+) {
   const { app, settings, now, deps, signal } = context;
   const log = (outcome: string) => deps.logger.info('edit callback', { command, app: app.sdkAppId, outcome });
   if (settings.messages.mode === 'notStored' || !context.resident) {
     log('notStored');
     return tencentOk();
+  }
+  // D6: the sender's consent; a group edit that does not name the sender looks it up on the stored copy.
+  if (settings.consent === 'required') {
+    const account = sender ?? (await deps.messages.peek(app.sdkAppId, ref, { signal }))?.account;
+    if (!(await consentGiven(context, 'messages', account))) {
+      log('noConsent');
+      return tencentOk();
+    }
   }
   // Only when a hold names messages is the sender looked up: otherwise an edit is one conditional write.
   let held = false;
@@ -52,6 +68,7 @@ export const c2cModify = defineCommand({
       'C2C.CallbackAfterModifyMsg',
       { kind: 'c2c', msgKey: body.MsgKey },
       { msgBody: body.MsgBody, cloudCustomData: body.CloudCustomData },
+      body.From_Account,
       context,
     ),
 });
@@ -65,6 +82,7 @@ export const groupModify = defineCommand({
       'Group.CallbackAfterModifyMsg',
       { kind: 'group', groupId: body.GroupId, topicId: body.TopicId, msgSeq: body.MsgSeq },
       { msgBody: body.MsgBody, cloudCustomData: body.CloudCustomData },
+      body.From_Account,
       context,
     ),
 });

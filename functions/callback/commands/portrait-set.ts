@@ -4,6 +4,7 @@ import { decidePersonalStorage } from '../../../lib/policy/retention.js';
 import { guardProfileValue } from '../../../lib/policy/sensitive-data.js';
 import type { UserInfoField, UserInfoValues } from '../../../lib/store/user-info.js';
 import { portraitSetSchema } from '../schemas.js';
+import { consentGiven } from './consent.js';
 import { registerCoveringHolds } from './holds.js';
 import { defineCommand } from './types.js';
 
@@ -12,7 +13,8 @@ import { defineCommand } from './types.js';
  * profile) when the app stores userInfo and is resident here, until the event time + the app's
  * retention. Under D5 mask or reject, a detected value is masked before it is stored. For an account a
  * legal hold covers, the values the write supersedes are kept first (a held snapshot): nothing held is
- * overwritten or removed.
+ * overwritten or removed. D6: under `privacy.consent: "required"` only an account with an active consent
+ * for userInfo is stored.
  */
 export const PROFILE_TAGS: Readonly<Record<string, UserInfoField>> = {
   Tag_Profile_IM_Nick: 'nickname',
@@ -52,6 +54,10 @@ export const portraitSet = defineCommand({
     const decision = decidePersonalStorage('userInfo', settings, setAt, now, app.retentionCuts?.userInfo);
     if (!decision.store) {
       log(decision.reason);
+      return tencentOk();
+    }
+    if (!(await consentGiven(context, 'userInfo', body.From_Account))) {
+      log('noConsent');
       return tencentOk();
     }
     const held = (await registerCoveringHolds(context, 'userInfo', body.From_Account)).length > 0;

@@ -4,6 +4,7 @@ import type { TencentResponse } from '../../../lib/http/tencent-answer.js';
 import type { PrivacySettings } from '../../../lib/policy/privacy-settings.js';
 import type { HoldsView } from '../../../lib/store/app-cache.js';
 import type { AppRecord } from '../../../lib/store/apps.js';
+import type { ConsentLookup } from '../../../lib/store/consents.js';
 import type { DeletionRequestCreator } from '../../../lib/store/deletion-requests.js';
 import type { ExpiryStateStore } from '../../../lib/store/expiry-state.js';
 import type { MessageStore } from '../../../lib/store/messages.js';
@@ -13,6 +14,8 @@ import type { UserInfoStore } from '../../../lib/store/user-info.js';
 export interface CallbackDeps {
   readonly messages: MessageStore;
   readonly userInfo: UserInfoStore;
+  /** D6: the account's active consent, read only for apps that require one (one GetItem per callback). */
+  readonly consents: ConsentLookup;
   /** D3's exception: the app's active legal holds (cached per container, like the app record). */
   readonly legalHolds: HoldsView;
   /** Registers the held bucket a held recall, edit or profile write parks values in, so `expire` re-checks it. */

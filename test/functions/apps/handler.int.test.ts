@@ -177,17 +177,37 @@ describe('apps function: configuration, privacy, residency, sharing, termination
       expect(answer.body.sharing).toEqual({ trtc: shares });
     });
 
-    it('answers the D1/D2/D5 settings with defaults filled in', async () => {
+    it('answers the D1/D2/D5/D6 settings with defaults filled in', async () => {
       const answer = await register(newSdkAppId(), minimalConfig());
       expect(answer.body.privacy).toEqual({
         userInfo: { mode: 'stored', retentionDays: 7 },
         messages: { mode: 'stored', retentionDays: 7 },
         sensitiveData: 'mask',
+        consent: 'notRequired',
       });
     });
   });
 
   describe('PATCH /apps/{sdkAppId}/privacy', () => {
+    it('sets privacy.consent (D6) by PATCH and by PUT, and refuses a value it does not know', async () => {
+      const id = newSdkAppId();
+      await register(id);
+      const query = () => adminQuery(id, SECRETS.secretKey);
+      const patched = await call('PATCH', `/apps/${id}/privacy`, {
+        query: query(),
+        body: { consent: 'required' },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body.privacy).toMatchObject({ consent: 'required', sensitiveData: 'reject' });
+      const wrong = await call('PATCH', `/apps/${id}/privacy`, {
+        query: query(),
+        body: { consent: 'maybe' },
+      });
+      expect(wrong.status).toBe(400);
+      const put = await register(id, minimalConfig({ privacy: { consent: 'notRequired' } }));
+      expect(put.body.privacy).toMatchObject({ consent: 'notRequired' });
+    });
+
     it('lets the app admin change D1/D2/D5, keeping what was not sent', async () => {
       const id = newSdkAppId();
       await register(id);
@@ -200,6 +220,7 @@ describe('apps function: configuration, privacy, residency, sharing, termination
         userInfo: { mode: 'stored', retentionDays: 30 },
         messages: { mode: 'stored', retentionDays: 90 },
         sensitiveData: 'flag',
+        consent: 'notRequired',
       });
       const read = await call('GET', `/apps/${id}`, { headers: operatorHeaders });
       expect(read.body.privacy).toEqual(answer.body.privacy);

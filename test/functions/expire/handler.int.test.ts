@@ -107,6 +107,7 @@ describe('expire handler', () => {
     expect(messages._aws.CloudWatchMetrics[0].Namespace).toBe('ImRetentionTest');
     expect(emf.map((m) => m.category).sort()).toEqual([
       'config',
+      'consent',
       'log',
       'messages',
       'monitoring',

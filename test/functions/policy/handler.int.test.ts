@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_IDS } from '../../../lib/policy/categories.js';
+import { MINIMUM_AGES } from '../../../lib/policy/minimum-ages.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
 
@@ -60,5 +61,37 @@ describe('GET /privacy', () => {
     expect(response.body).toContain('7 天');
     expect(response.body).toContain('restorable from backups for up to 7 days after deletion');
     expect(response.body).toContain('2 days');
+  });
+});
+
+describe('minimum ages of digital consent (D4)', () => {
+  it.each([
+    ['CN', 14],
+    ['DE', 16],
+    ['FR', 15],
+    ['US', 13],
+    ['IN', 18],
+  ])('GET /policy answers %s: %i, with the law that sets it', async (code, age) => {
+    const response = (await getPolicy(
+      httpEvent('GET', '/policy'),
+      lambdaContext(),
+    )) as APIGatewayProxyStructuredResultV2;
+    const body = JSON.parse(response.body ?? '');
+    expect(body.minimumAges[code]).toEqual({ age, source: expect.any(String) });
+    expect(body.minimumAges[code].source.length).toBeGreaterThan(5);
+    expect(body.defaultMinimumAge.age).toBe(16);
+  });
+
+  it('GET /privacy shows every jurisdiction of the table with its age and source', async () => {
+    const response = (await getPrivacyPage(
+      httpEvent('GET', '/privacy'),
+      lambdaContext(),
+    )) as APIGatewayProxyStructuredResultV2;
+    for (const [code, entry] of Object.entries(MINIMUM_AGES)) {
+      expect(response.body).toContain(
+        `<tr data-jurisdiction="${code}"><td>${code}</td><td class="age">${entry.age}</td>`,
+      );
+    }
+    expect(response.body).toContain('GDPR art. 8(1)');
   });
 });

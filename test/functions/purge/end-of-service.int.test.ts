@@ -7,6 +7,7 @@ import { minuteKey } from '../../../lib/policy/monitoring.js';
 import { accountPseudonym } from '../../../lib/policy/pseudonym.js';
 import { createAppStore } from '../../../lib/store/apps.js';
 import { createAuditStore } from '../../../lib/store/audit.js';
+import { createConsentStore } from '../../../lib/store/consents.js';
 import { createDeletionRequestStore } from '../../../lib/store/deletion-requests.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createRetentionCutRegistry } from '../../../lib/store/retention-cut-registry.js';
@@ -135,6 +136,18 @@ describe('end of service: nothing of a customer’s end users outlives the custo
       now,
     );
     await worker({ app, reason: 'sweep' }, context());
+    // D6: consent records name accounts in the clear; an active and a withdrawn one both go.
+    const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
+    const consent = {
+      categories: ['messages'] as const,
+      jurisdiction: 'DE',
+      minimumAge: 16,
+      minimumAgeSource: 'table' as const,
+      grantedAt: now.toISOString(),
+    };
+    await consents.grant(app, 'alice-eos', consent, now);
+    await consents.grant(app, 'dave-eos', consent, now);
+    await consents.withdraw(app, 'dave-eos', now);
     const hold = await holds.create(
       { app, account: 'bob-eos', categories: ['messages'], reason: 'litigation' },
       now,
@@ -171,15 +184,17 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     }
     expect(JSON.stringify(rest)).not.toContain('alice-eos');
     expect(JSON.stringify(rest)).not.toContain('carol-eos');
+    expect(JSON.stringify(rest)).not.toContain('dave-eos');
+    expect(left.filter(({ item }) => item.category === 'consent')).toEqual([]);
     const personal = rest.filter(({ table }) => table === 'personal').map(({ item }) => item);
     expect(personal.map((item) => item.account)).toEqual(['bob-eos', 'bob-eos', 'bob-eos']);
     const receipts = (await audit.listForApp(app)).filter((entry) => entry.action === PURGE_ACTION);
     expect(receipts).toHaveLength(1);
     expect(receipts[0]?.details).toMatchObject({
-      erased: { userInfo: 1, messages: 5, log: 1, monitoring: 1 },
+      erased: { userInfo: 1, messages: 5, log: 1, monitoring: 1, consent: 2 },
       withheld: { messages: 3, holds: [hold.id] },
     });
-    expect(JSON.stringify(receipts)).not.toMatch(/alice-eos|bob-eos|carol-eos|203\.0\.113\.7/);
+    expect(JSON.stringify(receipts)).not.toMatch(/alice-eos|bob-eos|carol-eos|dave-eos|203\.0\.113\.7/);
 
     // A new registration of the same SdkAppid starts empty, while the held messages are still stored.
     const { record } = await apps.put(app, minimalConfig(), new Date());

@@ -45,11 +45,12 @@ describe('retention decisions', () => {
     expect(configPurgeAt(new Date('2027-12-31T00:00:00Z')).toISOString()).toBe('2028-02-29T00:00:00.000Z');
   });
 
-  it('defaults D1/D2 to stored for 7 days and D5 to mask', () => {
+  it('defaults D1/D2 to stored for 7 days, D5 to mask and D6 to no consent required', () => {
     expect(resolvePrivacySettings(undefined)).toEqual({
       userInfo: { mode: 'stored', retentionDays: 7 },
       messages: { mode: 'stored', retentionDays: 7 },
       sensitiveData: 'mask',
+      consent: 'notRequired',
     });
     expect(resolvePrivacySettings({ messages: { mode: 'stored' } }).messages.retentionDays).toBe(7);
   });

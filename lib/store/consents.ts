@@ -1,0 +1,251 @@
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, StoreError } from '../errors.js';
+import type { PersonalCategoryId } from '../policy/categories.js';
+import {
+  type ActiveConsent,
+  CONSENT_KIND,
+  type ConsentEvent,
+  consentEvidenceExpiry,
+} from '../policy/consent.js';
+import { expirySeconds, isLiveItem } from '../policy/time.js';
+import { expiringAttributes, itemIdOf, KEY_SEPARATOR, keyPart } from './keys.js';
+import { isConditionFailure } from './sdk-errors.js';
+
+/**
+ * D6 consent records in the governance table, one item per account of an app:
+ * pk `consent#<app>`, sk `<account>` (both escaped). The item holds the active consent (absent once
+ * withdrawn) and the whole history of grants and withdrawals. While a consent is active the record has no
+ * expiry; a withdrawal gives it `expiresAt` = withdrawal + CONSENT_EVIDENCE_MONTHS with its expiry-index
+ * bucket (`consent#<month>#<shard>`, walked by `expire`) and `ttlDeleteAt`; a new grant removes them again.
+ * Reads hide an expired record (`live.ts`), so once its evidence period ends it never was.
+ */
+export const CONSENT_PARTITION_PREFIX = 'consent';
+
+export interface ConsentRecord {
+  readonly app: string;
+  readonly account: string;
+  readonly active: ActiveConsent | null;
+  readonly history: readonly ConsentEvent[];
+  /** When the consent was last withdrawn, while none is active. */
+  readonly withdrawnAt?: string;
+}
+
+export interface WithdrawResult {
+  readonly record: ConsentRecord;
+  /** False when nothing was active: the earlier withdrawal stands. */
+  readonly withdrawn: boolean;
+}
+
+export interface ConsentStore {
+  /** The account's record, or undefined when there never was one (or its evidence period is over). */
+  get(app: string, account: string, now: Date): Promise<ConsentRecord | undefined>;
+  /** Records a grant: it becomes the active consent (replacing any earlier one) and joins the history. */
+  grant(app: string, account: string, consent: ActiveConsent, now: Date): Promise<ConsentRecord>;
+  /** Withdraws the active consent; undefined when the account never had a record. */
+  withdraw(app: string, account: string, now: Date): Promise<WithdrawResult | undefined>;
+  /** Deletes every consent record of the app (the purge at end of service); how many went. */
+  eraseApp(app: string): Promise<number>;
+}
+
+/** What the callback reads: the categories of the account's active consent, one strongly consistent GetItem. */
+export interface ConsentLookup {
+  activeCategories(
+    app: string,
+    account: string,
+    opts?: { signal?: AbortSignal | undefined },
+  ): Promise<readonly PersonalCategoryId[] | undefined>;
+}
+
+const MAX_WRITE_ATTEMPTS = 3;
+
+export const consentKey = (app: string, account: string) => ({
+  pk: `${CONSENT_PARTITION_PREFIX}${KEY_SEPARATOR}${keyPart(app)}`,
+  sk: keyPart(account),
+});
+
+interface StoredConsent extends ConsentRecord {
+  readonly version: number;
+}
+
+function toRecord(item: Record<string, unknown>): StoredConsent {
+  return {
+    app: String(item.app),
+    account: String(item.account),
+    active: (item.active as ActiveConsent | undefined) ?? null,
+    history: (item.history as ConsentEvent[] | undefined) ?? [],
+    ...(typeof item.withdrawnAt === 'string' ? { withdrawnAt: item.withdrawnAt } : {}),
+    version: Number(item.version ?? 0),
+  };
+}
+
+function publicRecord(stored: StoredConsent): ConsentRecord {
+  const { version: _version, ...record } = stored;
+  return record;
+}
+
+export function createConsentStore(opts: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}): ConsentStore & ConsentLookup {
+  const { doc, tableName } = opts;
+
+  async function read(app: string, account: string, now: Date): Promise<StoredConsent | undefined> {
+    try {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: consentKey(app, account), ConsistentRead: true }),
+      );
+      return Item && isLiveItem(Item, now) ? toRecord(Item) : undefined;
+    } catch (error) {
+      throw new StoreError('consent record could not be read', { cause: error });
+    }
+  }
+
+  /** Optimistic read-modify-write on `version`; an expired record is replaced as if absent. */
+  async function rewrite(
+    app: string,
+    account: string,
+    now: Date,
+    change: (current: StoredConsent | undefined) => Record<string, unknown> | undefined,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const { Item } = await doc
+        .send(new GetCommand({ TableName: tableName, Key: consentKey(app, account), ConsistentRead: true }))
+        .catch((error: unknown) => {
+          throw new StoreError('consent record could not be read', { cause: error });
+        });
+      const current = Item && isLiveItem(Item, now) ? toRecord(Item) : undefined;
+      const next = change(current);
+      if (!next) return;
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...consentKey(app, account), ...next, version: Number(Item?.version ?? 0) + 1 },
+            ...(Item
+              ? {
+                  ConditionExpression: 'version = :version',
+                  ExpressionAttributeValues: { ':version': Item.version },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error))
+          throw new StoreError('consent record could not be written', { cause: error });
+        if (attempt >= MAX_WRITE_ATTEMPTS)
+          throw new ConflictError('account: its consent is being changed concurrently; retry', {
+            cause: error,
+          });
+      }
+    }
+  }
+
+  const base = (app: string, account: string) => ({ app, account, category: CONSENT_KIND });
+
+  return {
+    async get(app, account, now) {
+      const stored = await read(app, account, now);
+      return stored ? publicRecord(stored) : undefined;
+    },
+
+    async grant(app, account, consent, now) {
+      let result: ConsentRecord | undefined;
+      await rewrite(app, account, now, (current) => {
+        const history = [
+          ...(current?.history ?? []),
+          { action: 'granted', at: consent.grantedAt, categories: consent.categories } as const,
+        ];
+        result = { app, account, active: consent, history };
+        return { ...base(app, account), active: consent, history };
+      });
+      return result as ConsentRecord;
+    },
+
+    async withdraw(app, account, now) {
+      let result: WithdrawResult | undefined;
+      await rewrite(app, account, now, (current) => {
+        if (!current) return undefined;
+        if (!current.active) {
+          result = { record: publicRecord(current), withdrawn: false };
+          return undefined;
+        }
+        const at = now.toISOString();
+        const history = [
+          ...current.history,
+          { action: 'withdrawn', at, categories: current.active.categories } as const,
+        ];
+        result = { record: { app, account, active: null, history, withdrawnAt: at }, withdrawn: true };
+        const expiresAt = expirySeconds(consentEvidenceExpiry(now));
+        return {
+          ...base(app, account),
+          history,
+          withdrawnAt: at,
+          ...expiringAttributes(CONSENT_KIND, app, expiresAt, itemIdOf(consentKey(app, account))),
+        };
+      });
+      return result;
+    },
+
+    async eraseApp(app) {
+      const pk = consentKey(app, '').pk;
+      let erased = 0;
+      let start: Record<string, unknown> | undefined;
+      try {
+        do {
+          const page = await doc.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ProjectionExpression: 'pk, sk',
+              ExclusiveStartKey: start,
+              Limit: 100,
+            }),
+          );
+          const keys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+          for (let i = 0; i < keys.length; i += 25) {
+            let pending = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+            for (let attempt = 0; pending.length > 0; attempt += 1) {
+              if (attempt > 8) throw new Error('consent records left unprocessed');
+              const answer = await doc.send(
+                new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+              );
+              pending = (answer.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+              if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+            }
+          }
+          erased += keys.length;
+          start = page.LastEvaluatedKey;
+        } while (start);
+      } catch (error) {
+        throw new StoreError('consent records could not be erased', { cause: error });
+      }
+      return erased;
+    },
+
+    async activeCategories(app, account, call = {}) {
+      try {
+        const { Item } = await doc.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: consentKey(app, account),
+            ConsistentRead: true,
+            ProjectionExpression: 'active.categories',
+          }),
+          call.signal ? { abortSignal: call.signal } : {},
+        );
+        const categories = (Item?.active as { categories?: PersonalCategoryId[] } | undefined)?.categories;
+        return categories && categories.length > 0 ? categories : undefined;
+      } catch (error) {
+        throw new StoreError('consent could not be read', { cause: error });
+      }
+    },
+  };
+}
