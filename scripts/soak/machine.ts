@@ -120,7 +120,11 @@ export function explainLimit(cpu: CpuReport | undefined, limits: readonly LimitR
     .map(([name, cores]) => `${name} ${cores}`)
     .join(', ');
   const busy = `${Math.round(cpu.machineBusy * 100)}% busy`;
-  return cpu.machineBusy >= 0.85
-    ? `CPU: the machine was ${busy} (cores used of ${cpu.cores}: ${parts}); ${queued}`
+  if (cpu.machineBusy >= 0.85)
+    return `CPU: the machine was ${busy} (cores used of ${cpu.cores}: ${parts}); ${queued}`;
+  const lined =
+    callbacks !== undefined && callbacks.admitted > 0 && callbacks.queued / callbacks.admitted >= 0.5;
+  return lined
+    ? `the local concurrency limit, not CPU (the machine was ${busy}; cores used of ${cpu.cores}: ${parts}): ${queued}; DynamoDB calls the injected faults hold up keep slots busy meanwhile`
     : `not CPU (the machine was ${busy}; cores used of ${cpu.cores}: ${parts}): the injected faults and the retries they cause; ${queued}`;
 }

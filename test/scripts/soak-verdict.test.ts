@@ -104,7 +104,16 @@ describe('the soak says what limited it', () => {
     expect(text).toContain('80% of callbacks waited for one of the 4 concurrent slots');
   });
 
-  it('says when it was not the CPU', () => {
-    expect(explainLimit({ cores: 2, machineBusy: 0.4, coresUsed: {} }, limits)).toMatch(/^not CPU/);
+  it('names the local concurrency limit when the CPU had room and most callbacks waited in line', () => {
+    expect(explainLimit({ cores: 2, machineBusy: 0.4, coresUsed: {} }, limits)).toMatch(
+      /^the local concurrency limit, not CPU \(the machine was 40% busy/,
+    );
+  });
+
+  it('names the faults when the CPU had room and callbacks rarely waited', () => {
+    const quiet = [{ ...(limits[0] as (typeof limits)[number]), queued: 5 }];
+    expect(explainLimit({ cores: 2, machineBusy: 0.4, coresUsed: {} }, quiet)).toMatch(
+      /^not CPU.*injected faults/,
+    );
   });
 });
