@@ -86,7 +86,8 @@ function deletionExpectation(
 
 /**
  * The messages mode `message` was sent under, by its attempts' times against the app's privacy changes:
- * `either` when an attempt overlapped a change on its way (asked, not yet answered). A later change to
+ * `either` when an attempt overlapped a change on its way (asked, not yet answered), counting an attempt
+ * as possibly processed up to ZOMBIE_WRITE_MS after it started. A later change to
  * notStored makes it `notStored` whatever it was sent under: the final expiry run applied the change.
  */
 export function modeWhenSent(
@@ -104,7 +105,10 @@ export function modeWhenSent(
       mode = change.messages; // sent after this change was in force
       continue;
     }
-    if (!sent && last >= change.requestedAt && change.messages === 'stored') return 'either'; // on its way
+    // On its way: an attempt may wait in the local stack's line or behind a hung DynamoDB call, so one
+    // started before the change was asked for can still be processed after it is in force.
+    if (!sent && last + ZOMBIE_WRITE_MS >= change.requestedAt && change.messages === 'stored')
+      return 'either';
     // The message was sent before this change (or during a change to notStored, stored or not): a change
     // to notStored cuts what is stored; a change back to stored does not bring it back.
     sent = true;
@@ -119,7 +123,8 @@ export function modeWhenSent(
 /** Whether a legal hold was in force when `at` happened: `either` while it was on its way. */
 function heldAt(ledger: Ledger, app: string, account: string, at: number): boolean | 'either' {
   const hold = ledger.holdOf(app, account);
-  if (!hold || at < hold.requestedAt) return false;
+  // A recall started just before the hold was asked for may be processed after it is in force.
+  if (!hold || at + ZOMBIE_WRITE_MS < hold.requestedAt) return false;
   return hold.answeredAt !== undefined && at > hold.answeredAt ? true : 'either';
 }
 

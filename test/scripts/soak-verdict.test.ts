@@ -30,11 +30,18 @@ describe('the soak judges a message by the privacy setting in force when it was 
   it.each([
     ['no change: the initial setting', ledgerWith(), 'notStored', [5, 6], 'notStored'],
     [
-      'notStored → stored, sent before it was asked',
-      ledgerWith(['stored', 10, 20]),
+      'notStored → stored, sent well before it was asked',
+      ledgerWith(['stored', 10_000, 20_000]),
       'notStored',
       [5, 9],
       'notStored',
+    ],
+    [
+      'notStored → stored, sent just before it was asked (it may be processed after)',
+      ledgerWith(['stored', 10_000, 20_000]),
+      'notStored',
+      [5000, 9000],
+      'either',
     ],
     [
       'notStored → stored, sent while on its way',
