@@ -4,9 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { generateReceiptSigningKey } from '../lib/evidence/receipt-signature.js';
 import { bundleLikeFunctions, type PackagedFunction } from './support/package.js';
 import { type BenchResults, describe, progress } from './support/result.js';
 import { round, summarize } from './support/stats.js';
+
+const BENCH_RECEIPT_KEY = generateReceiptSigningKey();
 
 const run = promisify(execFile);
 const TIMER = join(import.meta.dirname, 'support', 'import-timer.mjs');
@@ -35,6 +38,7 @@ function lambdaLikeEnv(): Record<string, string> {
     FUNCTION_NAME_PREFIX: 'im-retention-prod-',
     OPERATOR_TOKEN: 'bench-operator-token-0123456789abcdef',
     AUDIT_HMAC_KEY: 'bench-audit-hmac-key-0123456789abcdef',
+    RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY,
     EXPIRY_GRACE_SECONDS: '3600',
     POWERTOOLS_SERVICE_NAME: 'im-retention',
     POWERTOOLS_METRICS_NAMESPACE: 'ImRetention',
