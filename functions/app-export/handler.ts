@@ -1,19 +1,15 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { exportPageOf } from '../../lib/http/export-page.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAppExportStore } from '../../lib/store/app-export.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 
-const env = loadEnvironment();
-const logger = createLogger('app-export');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('app-export');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const exports = createAppExportStore({ doc, tableName: env.tables.personal });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });

@@ -4,7 +4,6 @@ import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
 import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
@@ -13,18 +12,15 @@ import { privacyPatchSchema, terminationRequestSchema } from '../../lib/http/req
 import { json } from '../../lib/http/response.js';
 import { SETTLE_MARGIN_MS, waitOutCaches } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { terminateApp } from '../../lib/operations/terminate-app.js';
 import { type AppConfig, appConfigSchema, type PrivacySettingsInput } from '../../lib/policy/app-config.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createRetentionCutRegistry } from '../../lib/store/retention-cut-registry.js';
 import { optionalJsonBody } from './optional-body.js';
 import { appView } from './view.js';
 
-const env = loadEnvironment();
-const logger = createLogger('apps');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('apps');
 const appStore = createAppStore({
   doc,
   tableName: env.tables.apps,

@@ -1,29 +1,18 @@
-import { loadEnvironment } from '../../lib/config.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { cachedAppStore, cachedHolds } from '../../lib/store/app-cache.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createConsentStore } from '../../lib/store/consents.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createMessageStore } from '../../lib/store/messages.js';
 import { createUserInfoStore } from '../../lib/store/user-info.js';
 import { createCallbackHandler } from './chain.js';
 
-const env = loadEnvironment();
-const logger = createLogger('callback');
 // Two attempts of at most 500 ms each: the app lookup and the write both fit Tencent's 2 s.
-const doc = createDocumentClient(
-  createDynamoClient({
-    endpoint: env.dynamodbEndpoint,
-    region: env.region,
-    maxAttempts: 2,
-    requestTimeoutMs: 500,
-  }),
-);
+const { env, logger, doc } = functionBase('callback', { maxAttempts: 2, requestTimeoutMs: 500 });
 const cache = { ttlMs: env.appCacheSeconds * 1000 };
 const deletionRequests = createDeletionRequestStore({
   doc,

@@ -1,24 +1,18 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { operatorAuth } from '../../lib/auth/operator.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAppPersonalEntries } from '../../lib/store/app-personal-entries.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAppPurgeStore, unfinishedPurges } from '../../lib/store/apps-purge.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createExpiryIndex, type ExpiringTableKey } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { type ConformanceDeps, measureConformance } from './measure.js';
 
-const env = loadEnvironment();
-const logger = createLogger('conformance');
-const doc = createDocumentClient(
-  createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region, requestTimeoutMs: 5000 }),
-);
+const { env, logger, doc } = functionBase('conformance', { requestTimeoutMs: 5000 });
 const appPurges = createAppPurgeStore({ doc, tableName: env.tables.apps });
 const index = (table: ExpiringTableKey) => createExpiryIndex({ doc, tableName: env.tables[table], table });
 const deps: ConformanceDeps = {

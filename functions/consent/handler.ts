@@ -3,7 +3,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { pathParameterOf } from '../../lib/auth/request-parts.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
@@ -12,8 +11,8 @@ import { type ConsentGrantBody, consentGrantSchema } from '../../lib/http/reques
 import { json } from '../../lib/http/response.js';
 import { waitOutCallbacks } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
-import { createLogger } from '../../lib/log.js';
 import { fileDeletionRequest } from '../../lib/operations/file-deletion-request.js';
 import { PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
 import type { ActiveConsent } from '../../lib/policy/consent.js';
@@ -23,11 +22,8 @@ import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createConsentStore } from '../../lib/store/consents.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 
-const env = loadEnvironment();
-const logger = createLogger('consent');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('consent');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const consents = createConsentStore({ doc, tableName: env.tables.governance });
 const requests = createDeletionRequestStore({

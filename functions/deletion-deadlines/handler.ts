@@ -1,15 +1,11 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { loadEnvironment } from '../../lib/config.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { checkDeadlines, type DeadlineReport } from './check.js';
 
-const env = loadEnvironment();
-const logger = createLogger('deletion-deadlines');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('deletion-deadlines');
 const requests = createDeletionRequestStore({
   doc,
   tableName: env.tables.governance,

@@ -3,7 +3,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { headerOf } from '../../lib/auth/request-parts.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { signReceipt } from '../../lib/evidence/receipt-signature.js';
 import { deletionReceiptBody } from '../../lib/evidence/receipts.js';
@@ -18,18 +17,15 @@ import {
 } from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
-import { createLogger } from '../../lib/log.js';
 import { fileDeletionRequest } from '../../lib/operations/file-deletion-request.js';
 import { normalizeCategories } from '../../lib/policy/deletion.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createDeletionRequestStore, toReceipt } from '../../lib/store/deletion-requests.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 
-const env = loadEnvironment();
-const logger = createLogger('deletion-requests');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('deletion-requests');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const audit = createAuditStore({ doc, tableName: env.tables.governance });
 const requests = createDeletionRequestStore({ doc, tableName: env.tables.governance, audit });

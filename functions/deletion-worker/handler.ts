@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { loadEnvironment } from '../../lib/config.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
-import { createLogger } from '../../lib/log.js';
 import { createAuditStore } from '../../lib/store/audit.js';
 import { createDeletionRequestStore } from '../../lib/store/deletion-requests.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createPersonalErasureStore } from '../../lib/store/personal-erasure.js';
 import { runWorker, type WorkerEvent, type WorkerReport } from './run.js';
 
-const env = loadEnvironment();
-const logger = createLogger('deletion-worker');
-const doc = createDocumentClient(
-  createDynamoClient({
-    endpoint: env.dynamodbEndpoint,
-    region: env.region,
-    maxAttempts: 5,
-    requestTimeoutMs: 5000,
-  }),
-);
+const { env, logger, doc } = functionBase('deletion-worker', { maxAttempts: 5, requestTimeoutMs: 5000 });
 const audit = createAuditStore({ doc, tableName: env.tables.governance });
 const deps = {
   requests: createDeletionRequestStore({ doc, tableName: env.tables.governance, audit }),

@@ -3,7 +3,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
 import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
 import { pathParameterOf } from '../../lib/auth/request-parts.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
@@ -12,21 +11,18 @@ import { type LegalHoldBody, legalHoldSchema } from '../../lib/http/request-bodi
 import { json } from '../../lib/http/response.js';
 import { waitOutCaches } from '../../lib/http/settle.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
-import { createLogger } from '../../lib/log.js';
 import type { LegalHold } from '../../lib/policy/legal-holds.js';
 import { accountPseudonym } from '../../lib/policy/pseudonym.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAuditStore } from '../../lib/store/audit.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createExpiryIndex } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { parkWhatTtlCouldReach } from './protect.js';
 
-const env = loadEnvironment();
-const logger = createLogger('legal-holds');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('legal-holds');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const holds = createLegalHoldStore({ doc, tableName: env.tables.governance });
 const protection = {

@@ -1,20 +1,16 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createTelemetryStore } from '../../lib/store/telemetry.js';
 
-const env = loadEnvironment();
-const logger = createLogger('metrics');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('metrics');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const telemetryStore = createTelemetryStore({ doc, tableName: env.tables.telemetry });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });

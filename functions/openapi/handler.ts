@@ -1,14 +1,10 @@
-import { loadEnvironment } from '../../lib/config.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { openApiDocument } from './document.js';
 
-const env = loadEnvironment();
-const logger = createLogger('openapi');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('openapi');
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 const document = openApiDocument();
 

@@ -1,20 +1,16 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { html, json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { policyDocument } from '../../lib/policy/policy-document.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { renderAppDisclosure } from './app-disclosure-page.js';
 import { renderPrivacyPage } from './privacy-page.js';
 
-const env = loadEnvironment();
-const logger = createLogger('policy');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('policy');
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 const policyBody = policyDocument();
 const privacyBody = renderPrivacyPage();

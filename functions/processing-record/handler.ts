@@ -3,22 +3,18 @@ import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
 import { createOperatorVerifier } from '../../lib/auth/operator.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { headerOf } from '../../lib/auth/request-parts.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { prefersHtml } from '../../lib/http/accept.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { html, json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { processingRecord } from '../../lib/policy/processing-record.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { renderProcessingRecord } from './page.js';
 
-const env = loadEnvironment();
-const logger = createLogger('processing-record');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('processing-record');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 const operator = createOperatorVerifier({

@@ -1,16 +1,10 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { loadEnvironment } from '../../lib/config.js';
-import { createLogger } from '../../lib/log.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createPurgeDeps } from './deps.js';
 import { type PurgeReport, purgeDueApps } from './purge-apps.js';
 
-const env = loadEnvironment();
-const logger = createLogger('purge');
-const doc = createDocumentClient(
-  createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region, requestTimeoutMs: 5000 }),
-);
+const { env, logger, doc } = functionBase('purge', { requestTimeoutMs: 5000 });
 const deps = createPurgeDeps(doc, env.tables, logger);
 
 export class PurgeIncompleteError extends Error {

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { publishedKeys, signReceipt } from '../../lib/evidence/receipt-signature.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
@@ -9,14 +8,11 @@ import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { receiptKey, receiptKeyOf } from '../../lib/http/receipt-key.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createPurgeReceiptStore } from '../../lib/store/purge-receipts.js';
 
-const env = loadEnvironment();
-const logger = createLogger('receipts');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('receipts');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const purgeReceipts = createPurgeReceiptStore({ doc, tableName: env.tables.governance });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });

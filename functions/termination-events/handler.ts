@@ -1,18 +1,14 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { loadEnvironment } from '../../lib/config.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { terminateApp } from '../../lib/operations/terminate-app.js';
 import { sdkAppIdSchema } from '../../lib/policy/identifiers.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 
-const env = loadEnvironment();
-const logger = createLogger('termination-events');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('termination-events');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 
 /** `detail` of the billing system's `AppTerminated` event; extra fields are ignored. */

@@ -2,22 +2,18 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { pathParameterOf } from '../../lib/auth/request-parts.js';
-import { loadEnvironment } from '../../lib/config.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { exportPageOf } from '../../lib/http/export-page.js';
 import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
-import { createLogger } from '../../lib/log.js';
+import { functionBase } from '../../lib/lambda/function-base.js';
 import { accountSchema } from '../../lib/policy/identifiers.js';
 import { createAppStore } from '../../lib/store/apps.js';
-import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
 import { createPersonalExportStore } from '../../lib/store/personal-export.js';
 import { createUserInfoStore } from '../../lib/store/user-info.js';
 
-const env = loadEnvironment();
-const logger = createLogger('user-data');
-const doc = createDocumentClient(createDynamoClient({ endpoint: env.dynamodbEndpoint, region: env.region }));
+const { env, logger, doc } = functionBase('user-data');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const userInfo = createUserInfoStore({ doc, tableName: env.tables.personal });
 const exports = createPersonalExportStore({ doc, tableName: env.tables.personal });
