@@ -1,15 +1,21 @@
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { operatorAuth } from '../../lib/auth/operator.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
+import * as z from 'zod';
+import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
+import { BadRequestError } from '../../lib/errors.js';
+import { validate } from '../../lib/http/body.js';
+import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
+import { EVIDENCE_RETENTION_DAYS } from '../../lib/policy/evidence.js';
 import { createAppPersonalEntries } from '../../lib/store/app-personal-entries.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAppPurgeStore, unfinishedPurges } from '../../lib/store/apps-purge.js';
 import { createExpiryIndex, type ExpiringTableKey } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
+import { createRunEvidenceStore } from '../../lib/store/run-evidence.js';
 import { type ConformanceDeps, measureConformance } from './measure.js';
 
 const { env, logger, doc } = functionBase('conformance', { requestTimeoutMs: 5000 });
@@ -30,12 +36,63 @@ const deps: ConformanceDeps = {
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 
+const operator = createOperatorVerifier({
+  token: env.operatorToken,
+  tokenParameter: env.operatorTokenParameter,
+});
+const evidence = createRunEvidenceStore({ doc, tableName: env.tables.governance });
+const operatorOnly = () => operatorAuth({ verifier: operator, appStore });
+
 /**
  * `GET /conformance` (operator): evidence that every category is gone on time — per category the
  * items stored, those overdue (stored past expiry, no active hold) and the oldest overdue age.
  */
-export const handler = httpHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({ logger, recorder })
-  .use(operatorAuth({ token: env.operatorToken, tokenParameter: env.operatorTokenParameter, appStore }))
+const getConformance = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(operatorOnly())
   .handler(async () =>
     json(200, await measureConformance(deps, { now: new Date() }), { 'cache-control': 'no-store' }),
   );
+
+const DAY_MS = 86_400_000;
+const historyQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+
+/**
+ * `GET /conformance/history?from=&to=&limit=&cursor=` (operator): what every expire and purge run found
+ * and did, oldest first, a bounded page per call (default: the last 30 days).
+ */
+const getHistory = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(operatorOnly())
+  .handler(async (event) => {
+    const query = validate(historyQuery, event.queryStringParameters ?? {});
+    const now = new Date();
+    const to = query.to === undefined ? now : new Date(query.to);
+    const from = query.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : new Date(query.from);
+    if (from > to) throw new BadRequestError('from: must not be after to');
+    if (to.getTime() - from.getTime() > EVIDENCE_RETENTION_DAYS * DAY_MS) {
+      throw new BadRequestError(`from: the history goes back ${EVIDENCE_RETENTION_DAYS} days at most`);
+    }
+    const page = await evidence.page({
+      from,
+      to,
+      now,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return json(
+      200,
+      { from: from.toISOString(), to: to.toISOString(), ...page },
+      { 'cache-control': 'no-store' },
+    );
+  });
+
+const routes = [
+  { method: 'GET', path: '/conformance', handler: getConformance },
+  { method: 'GET', path: '/conformance/history', handler: getHistory },
+] as unknown as HttpRoute[];
+
+export const handler = httpRouter({ logger, recorder, routes });

@@ -4,7 +4,9 @@ import type { Context } from 'aws-lambda';
 import { loadEnvironment } from '../../lib/config.js';
 import { createLogger } from '../../lib/log.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
+import { createRunEvidenceStore } from '../../lib/store/run-evidence.js';
 import { createExpiryDeps } from './deps.js';
+import { expireEvidence } from './evidence.js';
 import { type ExpiryReport, runExpiry } from './run.js';
 
 /**
@@ -19,7 +21,9 @@ const client = createDynamoClient({
   maxAttempts: 3,
   requestTimeoutMs: 5000,
 });
-const deps = createExpiryDeps(createDocumentClient(client), env.tables);
+const doc = createDocumentClient(client);
+const deps = createExpiryDeps(doc, env.tables);
+const evidence = createRunEvidenceStore({ doc, tableName: env.tables.governance });
 const logger = createLogger('expire');
 const metrics = new Metrics({
   serviceName: 'expire',
@@ -80,6 +84,8 @@ async function expire(event: ExpireEvent | undefined, context: Context): Promise
     });
     logger.info(dryRun ? 'expire dry run' : 'expire run', { report });
     publishMetrics(report);
+    // The conformance history (GET /conformance/history): a run that did something is evidence.
+    if (!dryRun) await evidence.record(expireEvidence(report));
     return report;
   } finally {
     if (!dryRun) await releaseLease(holder);

@@ -1,5 +1,6 @@
 import { CATEGORY_IDS } from '../../lib/policy/categories.js';
 import { CONSENT_KIND } from '../../lib/policy/consent.js';
+import { EVIDENCE_KIND } from '../../lib/policy/evidence.js';
 import {
   decideExpiry,
   decideHeld,
@@ -38,8 +39,13 @@ export interface ExpiryDeps {
   cuts?: Omit<CutDeps, 'index' | 'state'>;
 }
 
-/** Every kind a run walks: the policy categories, the tombstones recalls and erasures leave, consent records. */
-export const EXPIRING_KINDS: readonly ExpiringKind[] = [...CATEGORY_IDS, TOMBSTONE_KIND, CONSENT_KIND];
+/** Every kind a run walks: the policy categories, the tombstones recalls and erasures leave, consent records, run evidence. */
+export const EXPIRING_KINDS: readonly ExpiringKind[] = [
+  ...CATEGORY_IDS,
+  TOMBSTONE_KIND,
+  CONSENT_KIND,
+  EVIDENCE_KIND,
+];
 /** Index entries read per page: the hold registry's generation is compared before each page's writes. */
 export const DEFAULT_PAGE_SIZE = 250;
 

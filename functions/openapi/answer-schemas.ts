@@ -229,3 +229,44 @@ export const processingRecordSchema = z.object({
     }),
   ),
 });
+
+const categoryEvidence = z.object({
+  due: z.number().int(),
+  deleted: z.number().int(),
+  held: z.number().int(),
+  withinGrace: z.number().int(),
+  overdueBefore: z.number().int(),
+  overdueAfter: z.number().int(),
+  oldestOverdueSecondsBefore: z.number().int(),
+  oldestOverdueSecondsAfter: z.number().int(),
+  errors: z.number().int(),
+});
+
+/** `GET /conformance/history`: a page of run evidence (lib/policy/evidence.ts). */
+export const conformanceHistorySchema = z.object({
+  from: isoDateTime,
+  to: isoDateTime,
+  runs: z.array(
+    z.union([
+      z.object({
+        run: z.literal('expire'),
+        startedAt: isoDateTime,
+        completed: z.boolean(),
+        categories: z.record(z.string(), categoryEvidence),
+      }),
+      z.object({
+        run: z.literal('purge'),
+        startedAt: isoDateTime,
+        completed: z.boolean(),
+        apps: z.object({
+          candidates: z.number().int(),
+          purged: z.number().int(),
+          held: z.number().int(),
+          erasing: z.number().int(),
+          failed: z.number().int(),
+        }),
+      }),
+    ]),
+  ),
+  nextCursor: z.string().nullable(),
+});

@@ -1,11 +1,13 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { functionBase } from '../../lib/lambda/function-base.js';
+import { createRunEvidenceStore } from '../../lib/store/run-evidence.js';
 import { createPurgeDeps } from './deps.js';
 import { type PurgeReport, purgeDueApps } from './purge-apps.js';
 
 const { env, logger, doc } = functionBase('purge', { requestTimeoutMs: 5000 });
 const deps = createPurgeDeps(doc, env.tables, logger);
+const evidence = createRunEvidenceStore({ doc, tableName: env.tables.governance });
 
 export class PurgeIncompleteError extends Error {
   override name = 'PurgeIncompleteError';
@@ -25,7 +27,21 @@ export const handler = middy<unknown, PurgeReport, Error, Context>().handler(asy
     leaseMs: started + 5000,
     hasTime: () => context.getRemainingTimeInMillis() > margin,
   };
-  const report = await purgeDueApps({ ...deps, budget }, new Date());
+  const startedAt = new Date();
+  const report = await purgeDueApps({ ...deps, budget }, startedAt);
+  // The conformance history (GET /conformance/history): counts of apps only, no app's data.
+  await evidence.record({
+    run: 'purge',
+    startedAt: startedAt.toISOString(),
+    completed: report.failed.length === 0 && report.erasing.length === 0,
+    apps: {
+      candidates: report.candidates,
+      purged: report.purged.length,
+      held: report.held.length,
+      erasing: report.erasing.length,
+      failed: report.failed.length,
+    },
+  });
   logger.info('config purge run', {
     candidates: report.candidates,
     purged: report.purged.length,

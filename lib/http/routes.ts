@@ -32,6 +32,7 @@ export type ComponentName =
   | 'ProcessingRecord'
   | 'CallbackBody'
   | 'CallbackAnswer'
+  | 'ConformanceHistory'
   | 'SignedReceipt'
   | 'ReceiptKeys'
   | 'Problem';
@@ -291,6 +292,19 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Evidence: per category, items stored and items overdue for expiry or purge',
     actors: ['operator'],
     answers: { 200: jsonAnswer('the evidence', 'Conformance') },
+  },
+  {
+    method: 'GET',
+    path: '/conformance/history',
+    operationId: 'getConformanceHistory',
+    summary:
+      'What every expire and purge run found and did (per category: due, deleted, held, within grace, overdue and oldest lingering before and after, errors), oldest first, paginated; kept 400 days',
+    actors: ['operator'],
+    query: ['from', 'to', 'limit', 'cursor'],
+    answers: {
+      200: jsonAnswer('a page of run evidence', 'ConformanceHistory'),
+      400: jsonAnswer('bad range or cursor', 'Problem'),
+    },
   },
   {
     method: 'GET',

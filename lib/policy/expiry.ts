@@ -21,7 +21,7 @@ export const INITIAL_LOOKBACK_MONTHS = 12;
  * an erasure leaves of a message (no category's data: no hold ever covers one; gone at their expiry),
  * and withdrawn consent records, kept as evidence until their own expiry (lib/policy/consent.ts).
  */
-export type ExpiringKind = CategoryId | 'tombstone' | 'consent';
+export type ExpiringKind = CategoryId | 'tombstone' | 'consent' | 'evidence';
 
 /**
  * How long after its expiry DynamoDB TTL may delete an item: longer than `expire` needs to see a new hold

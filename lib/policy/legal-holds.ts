@@ -23,8 +23,8 @@ export interface LegalHold {
 /** What a hold is checked against: the attributes every stored item carries on the expiry index. */
 export interface HoldSubject {
   app: string;
-  /** A category, or anything else the expiry index holds (a tombstone, a consent record), which no hold covers. */
-  category: CategoryId | 'tombstone' | 'consent';
+  /** A category, or anything else the expiry index holds (a tombstone, a consent record, run evidence), which no hold covers. */
+  category: CategoryId | 'tombstone' | 'consent' | 'evidence';
   account?: string | undefined;
 }
 

@@ -32,6 +32,7 @@ export const CATEGORY_TABLES: Readonly<Record<ExpiringKind, ExpiringTableKey>> =
   messages: 'personal',
   tombstone: 'personal',
   consent: 'governance',
+  evidence: 'governance',
 };
 
 export const TABLE_KEY_ATTRIBUTES: Readonly<Record<ExpiringTableKey, readonly string[]>> = {

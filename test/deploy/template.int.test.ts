@@ -84,6 +84,7 @@ const GOVERNANCE_WRITERS: Record<string, string[]> = {
   retentionCuts: ['AppsLambdaFunction', 'ExpireLambdaFunction'],
   purgedApps: ['PurgeLambdaFunction'],
   'purgeReceipt#*': ['PurgeLambdaFunction'],
+  'evidence#*': ['ExpireLambdaFunction', 'PurgeLambdaFunction'],
   'consent#*': ['ConsentLambdaFunction', 'ExpireLambdaFunction', 'PurgeLambdaFunction'],
 };
 

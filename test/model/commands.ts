@@ -778,6 +778,7 @@ export class RunExpire extends Base {
     expect(report.stoppedEarly).toBe(false);
     runExpire(world.model);
     await expectConformance(world);
+    await expectHistoryOf(world, report);
   }
   toString = () => 'RunExpire';
 }
@@ -813,6 +814,30 @@ async function expectConformance(world: World): Promise<void> {
       overdue: leftovers.length,
     });
   }
+}
+
+/** The run's evidence is in GET /conformance/history, with the counts the run reported, and no account. */
+async function expectHistoryOf(world: World, report: Record<string, unknown>): Promise<void> {
+  const startedAt = String(report.startedAt);
+  const answer = await world.sys.operator('GET', '/conformance/history', {}, undefined, {
+    from: startedAt,
+    to: startedAt,
+  });
+  expect(answer.status, 'GET /conformance/history').toBe(200);
+  const runs = answer.body.runs as Array<{
+    run: string;
+    startedAt: string;
+    categories: Record<string, unknown>;
+  }>;
+  const run = runs.find((r) => r.run === 'expire' && r.startedAt === startedAt);
+  const reported = report.categories as Record<string, { deleted: number; due: number }>;
+  for (const category of ['messages', 'userInfo'] as const) {
+    expect(run?.categories[category], `history of ${category}`).toMatchObject({
+      deleted: reported[category]?.deleted,
+      due: reported[category]?.due,
+    });
+  }
+  expect(JSON.stringify(runs)).not.toMatch(/"(alice|bob|carol)"/);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -32,7 +32,13 @@ export interface System {
   /** The DynamoDB actions each function (serverless.yml key) made so far. */
   readonly accesses: AccessRecorder['byFunction'];
   callback(sdkAppId: string, command: string, body: Record<string, unknown>): Promise<Answer>;
-  operator(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
+  operator(
+    method: string,
+    route: string,
+    params: Record<string, string>,
+    body?: unknown,
+    query?: Record<string, string>,
+  ): Promise<Answer>;
   admin(method: string, route: string, params: Record<string, string>, body?: unknown): Promise<Answer>;
   /** `GET /apps/{sdkAppId}/privacy`, unauthenticated: the app's public disclosure page. */
   disclosurePage(sdkAppId: string): Promise<{ status: number; text: string }>;
@@ -108,7 +114,7 @@ export async function startSystem(): Promise<System> {
     if (route.includes('/deletion-requests')) return handlers.deletion;
     if (route.endsWith('/consent')) return handlers.consent;
     if (route.includes('/users/')) return handlers.userData;
-    if (route === '/conformance') return handlers.conformance;
+    if (route.startsWith('/conformance')) return handlers.conformance;
     if (route.includes('receipt')) return handlers.receipts;
     return handlers.apps;
   };
@@ -118,6 +124,7 @@ export async function startSystem(): Promise<System> {
     params: Record<string, string>,
     body: unknown,
     auth: 'operator' | 'admin',
+    extraQuery?: Record<string, string>,
   ) => {
     const sdkAppId = params.sdkAppId ?? '';
     const query =
@@ -133,7 +140,7 @@ export async function startSystem(): Promise<System> {
     const event: APIGatewayProxyEventV2 = httpEvent(method, withPath(route, params), {
       routePath: route,
       pathParameters: params,
-      ...(query ? { query } : {}),
+      ...(query || extraQuery ? { query: { ...query, ...extraQuery } } : {}),
       headers: auth === 'operator' ? { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } : {},
       ...(body === undefined ? {} : { body }),
     });
@@ -145,7 +152,7 @@ export async function startSystem(): Promise<System> {
     accesses: recorder.byFunction,
     callback: (sdkAppId, command, body) =>
       invoke(handlers.callback, callbackEvent({ sdkAppId, token: TEST_CALLBACK_TOKEN, command, body })),
-    operator: (method, route, params, body) => http(method, route, params, body, 'operator'),
+    operator: (method, route, params, body, query) => http(method, route, params, body, 'operator', query),
     admin: (method, route, params, body) => http(method, route, params, body, 'admin'),
     async disclosurePage(sdkAppId) {
       const event = httpEvent('GET', `/apps/${encodeURIComponent(sdkAppId)}/privacy`, {

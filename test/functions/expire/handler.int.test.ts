@@ -108,6 +108,7 @@ describe('expire handler', () => {
     expect(emf.map((m) => m.category).sort()).toEqual([
       'config',
       'consent',
+      'evidence',
       'log',
       'messages',
       'monitoring',
