@@ -1,4 +1,5 @@
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
+import { pipeline } from 'node:stream';
 import { ROUTES } from '../lib/http/routes.js';
 
 /**
@@ -113,24 +114,38 @@ export function startFrontDoor(
   const server = createServer((req, res) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
+    // A client that hangs up (while waiting in line, or mid-answer) frees its slot and ends its upstream call.
+    let abandon: (() => void) | undefined;
+    let gone = false;
+    res.once('close', () => {
+      gone = true;
+      abandon?.();
+    });
     void limits.of(routeOf(method, path)).run(
       () =>
         new Promise<void>((done) => {
+          if (gone) return done();
+          const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = req.headers;
           const upstream = httpRequest(
-            { host: '127.0.0.1', port: upstreamPort, path, method, headers: req.headers, agent },
+            { host: '127.0.0.1', port: upstreamPort, path, method, headers, agent },
             (upstreamRes) => {
-              res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-              upstreamRes.pipe(res);
-              upstreamRes.once('end', done);
-              upstreamRes.once('error', done);
+              const { connection: _c, 'keep-alive': _k, ...answerHeaders } = upstreamRes.headers;
+              res.writeHead(upstreamRes.statusCode ?? 502, answerHeaders);
+              pipeline(upstreamRes, res, () => done());
             },
           );
+          abandon = () => {
+            upstream.destroy();
+            done();
+          };
           upstream.once('error', () => {
-            if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ message: 'the local HTTP runtime is not answering' }));
+            if (res.headersSent) res.destroy();
+            else {
+              res.writeHead(502, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ message: 'the local HTTP runtime is not answering' }));
+            }
             done();
           });
-          res.once('close', done);
           req.pipe(upstream);
         }),
     );

@@ -94,11 +94,14 @@ function startInvokeProxy(
           (upstreamRes) => {
             const body: Buffer[] = [];
             upstreamRes.on('data', (chunk: Buffer) => body.push(chunk));
+            upstreamRes.once('error', () => done());
+            upstreamRes.once('close', () => done());
             upstreamRes.on('end', () => {
               done();
               const failed = upstreamRes.headers['x-amz-function-error'] !== undefined;
               const payload = failed ? functionError(Buffer.concat(body).toString()) : Buffer.concat(body);
               if (failed) {
+                // functionError always answers JSON with both fields.
                 const { errorType, errorMessage } = JSON.parse(payload.toString()) as Record<string, string>;
                 onFailure(
                   `${name}: ${asynchronous ? 'asynchronous ' : ''}invocation failed: ${errorType}: ${errorMessage}`,
@@ -128,6 +131,16 @@ function startInvokeProxy(
     server.once('error', reject);
     server.listen(listenPort, '127.0.0.1', () => resolveServer(server));
   });
+}
+
+/** LOCAL_CONCURRENCY: a whole number of at least 1 (default 2 per core); anything else refuses to start. */
+function localConcurrency(value: string | undefined): number {
+  if (value === undefined || value === '') return 2 * availableParallelism();
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new ConfigurationError(`LOCAL_CONCURRENCY must be a whole number of at least 1 (got ${value})`);
+  }
+  return parsed;
 }
 
 /** serverless-offline's error payload without its stack trace: `{errorType, errorMessage}`, as Lambda answers. */
@@ -246,7 +259,7 @@ export async function startLocalStack(given: LocalStackOptions): Promise<LocalSt
   let proxy: Server | undefined;
   let frontDoor: Server | undefined;
   const limits = new ConcurrencyLimits(
-    options.concurrency ?? Number(process.env.LOCAL_CONCURRENCY ?? 2 * availableParallelism()),
+    options.concurrency ?? localConcurrency(process.env.LOCAL_CONCURRENCY),
   );
 
   const stop = async () => {

@@ -63,7 +63,8 @@ const historyQuery = z.object({
 
 /**
  * `GET /conformance/history?from=&to=&limit=&cursor=` (operator): what every expire and purge run found
- * and did, oldest first, a bounded page per call (default: the last 30 days).
+ * and did, oldest first, a bounded page per call (default: the 30 days up to now). The answer names its
+ * `from` and `to`: the next page is asked for with those and `cursor`.
  */
 const getHistory = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(operatorOnly())

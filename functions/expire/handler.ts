@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { loadEnvironment } from '../../lib/config.js';
 import { createLogger } from '../../lib/log.js';
 import { createDocumentClient, createDynamoClient } from '../../lib/store/dynamo.js';
-import { createRunEvidenceStore } from '../../lib/store/run-evidence.js';
+import { createRunEvidenceStore, recordEvidence } from '../../lib/store/run-evidence.js';
 import { createExpiryDeps } from './deps.js';
 import { expireEvidence } from './evidence.js';
 import { type ExpiryReport, runExpiry } from './run.js';
@@ -85,7 +85,12 @@ async function expire(event: ExpireEvent | undefined, context: Context): Promise
     logger.info(dryRun ? 'expire dry run' : 'expire run', { report });
     publishMetrics(report);
     // The conformance history (GET /conformance/history): a run that did something is evidence.
-    if (!dryRun) await evidence.record(expireEvidence(report));
+    if (!dryRun) {
+      await recordEvidence(
+        () => evidence.record(expireEvidence(report)),
+        (error) => logger.error('run evidence could not be recorded', { error }),
+      );
+    }
     return report;
   } finally {
     if (!dryRun) await releaseLease(holder);

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { functionBase } from '../../lib/lambda/function-base.js';
-import { createRunEvidenceStore } from '../../lib/store/run-evidence.js';
+import { createRunEvidenceStore, recordEvidence } from '../../lib/store/run-evidence.js';
 import { createPurgeDeps } from './deps.js';
 import { type PurgeReport, purgeDueApps } from './purge-apps.js';
 
@@ -30,18 +30,22 @@ export const handler = middy<unknown, PurgeReport, Error, Context>().handler(asy
   const startedAt = new Date();
   const report = await purgeDueApps({ ...deps, budget }, startedAt);
   // The conformance history (GET /conformance/history): counts of apps only, no app's data.
-  await evidence.record({
-    run: 'purge',
-    startedAt: startedAt.toISOString(),
-    completed: report.failed.length === 0 && report.erasing.length === 0,
-    apps: {
-      candidates: report.candidates,
-      purged: report.purged.length,
-      held: report.held.length,
-      erasing: report.erasing.length,
-      failed: report.failed.length,
-    },
-  });
+  await recordEvidence(
+    () =>
+      evidence.record({
+        run: 'purge',
+        startedAt: startedAt.toISOString(),
+        completed: report.failed.length === 0 && report.erasing.length === 0,
+        apps: {
+          candidates: report.candidates,
+          purged: report.purged.length,
+          held: report.held.length,
+          erasing: report.erasing.length,
+          failed: report.failed.length,
+        },
+      }),
+    (error) => logger.error('run evidence could not be recorded', { error }),
+  );
   logger.info('config purge run', {
     candidates: report.candidates,
     purged: report.purged.length,

@@ -123,11 +123,21 @@ async function purgeOne(
       now,
     );
     if (holds.length > 0) {
-      // The hold keeps the configuration; what of the end users no hold covers goes at purgeAt regardless.
-      if (hasArrived(app.purgeAt, now)) await deps.erasePersonalData(app, now, deps.budget ?? UNLIMITED);
+      // The configuration is parked out of TTL's reach first; then what of the end users no hold covers
+      // goes at purgeAt regardless (a failure there is retried at the re-check, the app stays held).
       const holdIds = holds.map((hold) => hold.id);
       const deferred = await deps.appStore.deferPurge(app, recheckAt, holdIds);
       if (deferred) deps.logger?.info('config purge withheld by legal hold', { sdkAppId, holds: holdIds });
+      if (deferred && hasArrived(app.purgeAt, now)) {
+        try {
+          await deps.erasePersonalData(app, now, deps.budget ?? UNLIMITED);
+        } catch (error) {
+          deps.logger?.error('erasure of a held app failed; retried at its re-check', {
+            sdkAppId,
+            errorName: error instanceof Error ? error.name : typeof error,
+          });
+        }
+      }
       return deferred ? { kind: 'held', holds: holdIds } : { kind: 'skipped' };
     }
     if (!hasArrived(app.purgeAt, now)) return { kind: 'skipped' };

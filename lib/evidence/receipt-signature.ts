@@ -44,10 +44,22 @@ export interface PublishedKey {
 
 /** JSON with object keys sorted at every level and no whitespace: the bytes a signature covers. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
+    return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+  }
+  if (Array.isArray(value)) {
+    // As JSON.stringify: what JSON cannot hold becomes null inside an array.
+    const unrepresentable = (v: unknown) =>
+      v === undefined || typeof v === 'function' || typeof v === 'symbol';
+    return `[${value.map((v) => (unrepresentable(v) ? 'null' : canonicalJson(v))).join(',')}]`;
+  }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
+      .filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol')
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
@@ -108,31 +120,32 @@ export function verifyReceipt(
   receipt: SignedReceipt<unknown>,
   published?: readonly PublishedKey[],
 ): ReceiptVerdict {
-  const { signature } = receipt;
+  const signature = (receipt as { signature?: Partial<ReceiptSignature> } | null)?.signature;
   if (signature?.alg !== 'Ed25519') return { valid: false, reason: 'not an Ed25519 signature' };
-  if (keyIdOf(signature.publicKey) !== signature.keyId)
-    return { valid: false, reason: 'keyId does not match the key' };
-  let key: KeyObject;
+  const { publicKey, value, keyId } = signature;
+  if (typeof publicKey !== 'string' || typeof value !== 'string' || typeof keyId !== 'string') {
+    return { valid: false, reason: 'the signature lacks its keyId, publicKey or value' };
+  }
+  if (keyIdOf(publicKey) !== keyId) return { valid: false, reason: 'keyId does not match the key' };
+  let ok: boolean;
   try {
-    key = createPublicKey({
-      key: Buffer.from(signature.publicKey, 'base64url'),
-      format: 'der',
-      type: 'spki',
-    });
+    const key = createPublicKey({ key: Buffer.from(publicKey, 'base64url'), format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType !== 'ed25519')
+      return { valid: false, reason: 'the public key is not an Ed25519 key' };
+    ok = verifyBytes(
+      null,
+      Buffer.from(canonicalJson(receipt.body), 'utf8'),
+      key,
+      Buffer.from(value, 'base64url'),
+    );
   } catch {
     return { valid: false, reason: 'the public key is not an SPKI DER key' };
   }
-  const ok = verifyBytes(
-    null,
-    Buffer.from(canonicalJson(receipt.body), 'utf8'),
-    key,
-    Buffer.from(signature.value, 'base64url'),
-  );
   if (!ok) return { valid: false, reason: 'the signature does not cover this body' };
-  if (!published) return { valid: true, keyId: signature.keyId };
-  const known = published.find((k) => k.keyId === signature.keyId && k.publicKey === signature.publicKey);
-  if (!known) return { valid: false, reason: `key ${signature.keyId} is not among the published keys` };
-  return { valid: true, keyId: signature.keyId, keyStatus: known.status };
+  if (!published) return { valid: true, keyId };
+  const known = published.find((k) => k.keyId === keyId && keyIdOf(k.publicKey) === keyId);
+  if (!known) return { valid: false, reason: `key ${keyId} is not among the published keys` };
+  return { valid: true, keyId, keyStatus: known.status };
 }
 
 /** The keys `GET /receipts/keys` publishes: the current one, then retired ones (SPKI DER base64url). */
@@ -140,6 +153,7 @@ export function publishedKeys(current: ReceiptSigningKey, retired: readonly stri
   return [
     { keyId: current.keyId, alg: 'Ed25519', publicKey: current.publicKey, status: 'current' },
     ...retired
+      .map((publicKey) => Buffer.from(publicKey, 'base64url').toString('base64url'))
       .filter((publicKey) => publicKey !== current.publicKey)
       .map((publicKey) => ({
         keyId: keyIdOf(publicKey),

@@ -17,9 +17,6 @@ export function secretParameter<T>(opts: {
   parse: (raw: string) => T;
   ssmOptions?: Record<string, unknown>;
 }): MiddlewareObj {
-  const set = (request: Request, raw: string) => {
-    (request.context as unknown as Record<string, unknown>)[opts.contextKey] = opts.parse(raw);
-  };
   if (opts.value) {
     const parsed = opts.parse(opts.value);
     return {
@@ -37,11 +34,17 @@ export function secretParameter<T>(opts: {
     cacheExpiry: -1,
     ...opts.ssmOptions,
   });
+  let parsed: T | undefined;
   return {
     before: async (request: Request) => {
       try {
         await fetcher.before?.(request as never);
-        set(request, String((request.context as unknown as Record<string, unknown>)[rawKey]));
+        const context = request.context as unknown as Record<string, unknown>;
+        // Parsed once per container (the value is cached for the container's life too); the raw
+        // string does not stay on the context.
+        parsed ??= opts.parse(String(context[rawKey]));
+        delete context[rawKey];
+        context[opts.contextKey] = parsed;
       } catch (cause) {
         // Never the value: only that it could not be read.
         throw new StoreError(`${opts.what} parameter could not be read`, { cause });

@@ -206,6 +206,7 @@ export function createConsentStore(opts: {
               ExpressionAttributeValues: { ':pk': pk },
               ProjectionExpression: 'pk, sk',
               ExclusiveStartKey: start,
+              ConsistentRead: true,
               Limit: 100,
             }),
           );
@@ -237,11 +238,13 @@ export function createConsentStore(opts: {
             TableName: tableName,
             Key: consentKey(app, account),
             ConsistentRead: true,
-            ProjectionExpression: 'active.categories',
+            ProjectionExpression: 'active.categories, expiresAt',
           }),
           call.signal ? { abortSignal: call.signal } : {},
         );
-        const categories = (Item?.active as { categories?: PersonalCategoryId[] } | undefined)?.categories;
+        // Every read hides what is expired (a withdrawn record waiting for expire has no active part anyway).
+        if (!Item || !isLiveItem(Item, new Date())) return undefined;
+        const categories = (Item.active as { categories?: PersonalCategoryId[] } | undefined)?.categories;
         return categories && categories.length > 0 ? categories : undefined;
       } catch (error) {
         throw new StoreError('consent could not be read', { cause: error });

@@ -36,22 +36,39 @@ interface Position {
   readonly lastKey?: Record<string, unknown>;
 }
 
-function decode(cursor: string, months: readonly string[]): Position {
+/**
+ * A cursor this route returned for this very range: its month is in the range, and its last key is an
+ * evidence key of that month inside the range (anything else would make DynamoDB refuse the Query).
+ */
+function decode(cursor: string, months: readonly string[], range: { from: string; to: string }): Position {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Position;
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Position & {
+      from?: unknown;
+      to?: unknown;
+    };
+    const lastKey = parsed?.lastKey;
     const valid =
       typeof parsed?.month === 'string' &&
       months.includes(parsed.month) &&
-      (parsed.lastKey === undefined ||
-        (typeof parsed.lastKey.pk === 'string' && typeof parsed.lastKey.sk === 'string'));
-    if (valid) return parsed;
+      parsed.from === range.from &&
+      parsed.to === range.to &&
+      (lastKey === undefined ||
+        (Object.keys(lastKey).length === 2 &&
+          lastKey.pk === pkOf(parsed.month) &&
+          typeof lastKey.sk === 'string' &&
+          lastKey.sk >= range.from &&
+          lastKey.sk <= `${range.to}${KEY_SEPARATOR}~`));
+    if (valid) return { month: parsed.month, ...(lastKey ? { lastKey } : {}) };
   } catch {
-    // fall through
+    // not a cursor at all
   }
-  throw new BadRequestError('cursor: not a cursor this route returned for this range');
+  throw new BadRequestError(
+    'cursor: not a cursor this route returned for this range (pass the same from and to)',
+  );
 }
 
-const encode = (position: Position) => Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+const encode = (position: Position, range: { from: string; to: string }) =>
+  Buffer.from(JSON.stringify({ ...position, ...range }), 'utf8').toString('base64url');
 
 export function createRunEvidenceStore(opts: {
   doc: DynamoDBDocumentClient;
@@ -88,10 +105,13 @@ export function createRunEvidenceStore(opts: {
 
     async page({ from, to, now, limit, cursor }) {
       const months = monthRange(monthOf(epochSeconds(from)), monthOf(epochSeconds(to)));
+      const range = { from: from.toISOString(), to: to.toISOString() };
       let position: Position | undefined =
-        cursor === undefined ? { month: months[0] as string } : decode(cursor, months);
+        cursor === undefined ? { month: months[0] as string } : decode(cursor, months, range);
       const runs: RunEvidence[] = [];
-      while (position && runs.length < limit) {
+      // Bounded by what is read, not by what is live: expired entries TTL has not removed yet count too.
+      let read = 0;
+      while (position && read < limit) {
         let page: QueryCommandOutput;
         try {
           page = await doc.send(
@@ -104,14 +124,16 @@ export function createRunEvidenceStore(opts: {
                 ':to': `${to.toISOString()}${KEY_SEPARATOR}~`,
               },
               ExclusiveStartKey: position.lastKey,
-              Limit: limit - runs.length,
+              Limit: limit - read,
             }),
           );
         } catch (cause) {
           throw new StoreError('run evidence could not be read', { cause });
         }
-        for (const item of page.Items ?? [])
+        for (const item of page.Items ?? []) {
+          read += 1;
           if (isLiveItem(item, now)) runs.push(item.evidence as RunEvidence);
+        }
         const next: string | undefined = months[months.indexOf(position.month) + 1];
         position = page.LastEvaluatedKey
           ? { month: position.month, lastKey: page.LastEvaluatedKey }
@@ -119,7 +141,22 @@ export function createRunEvidenceStore(opts: {
             ? { month: next }
             : undefined;
       }
-      return { runs, nextCursor: position ? encode(position) : null };
+      return { runs, nextCursor: position ? encode(position, range) : null };
     },
   };
+}
+
+/**
+ * Records a run's evidence without failing the run: what it deleted is deleted either way, so a failed
+ * write goes to `log` (the function's logger) and shows as a gap in the history.
+ */
+export async function recordEvidence(
+  write: () => Promise<void>,
+  log?: (error: unknown) => void,
+): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    log?.(error);
+  }
 }

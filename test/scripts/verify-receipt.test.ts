@@ -44,12 +44,14 @@ describe('npm run verify-receipt', () => {
     });
   });
 
-  it('exits 1 for a changed count, and 2 without a file', async () => {
+  it('exits 1 for a changed count or no receipt, 3 when the key was not checked, and 2 without a file', async () => {
     const tampered = write('tampered.json', {
       ...receipt,
       body: { ...receipt.body, deleted: { messages: 3 } },
     });
     expect(await verify(tampered)).toMatchObject({ code: 1, out: expect.stringContaining('INVALID') });
+    expect((await verify(write('alone.json', receipt))).code).toBe(3);
+    expect((await verify(write('null.json', null))).code).toBe(1);
     expect((await verify()).code).toBe(2);
   }, 30_000);
 });

@@ -77,6 +77,13 @@ describe('GET /conformance/history', () => {
     const second = await history({ ...range, limit: '2', cursor: String(first.body.nextCursor) });
     expect(second.body.runs).toEqual([runs[2]]);
     expect(second.body.nextCursor).toBeNull();
+    // A cursor belongs to its range: another range is a 400, never a failed Query.
+    const other = {
+      from: range.from,
+      to: new Date(T + 4 * HOUR).toISOString(),
+      cursor: String(first.body.nextCursor),
+    };
+    expect((await history(other)).status).toBe(400);
   });
 
   it('refuses a bad range or cursor with 400, and a caller without the operator token with 401', async () => {
