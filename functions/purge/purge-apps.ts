@@ -179,17 +179,22 @@ export function auditEntryFor(app: StoredApp, now: Date, erased?: AppErasure): A
       ...(erased
         ? {
             deletionRequestId: erased.requestId,
-            erased: {
-              ...erased.deleted,
-              log: erased.telemetry.log,
-              monitoring: erased.telemetry.monitoring,
-              consent: erased.consents,
-            },
+            erased: erasedCounts(erased),
             withheld: erased.withheld,
             erasedHolds: erased.erasedHolds,
           }
         : {}),
     },
+  };
+}
+
+/** What the purge erased, per category (the audit record and the signed receipt say the same). */
+function erasedCounts(erased: AppErasure): Record<string, number> {
+  return {
+    ...erased.deleted,
+    log: erased.telemetry.log,
+    monitoring: erased.telemetry.monitoring,
+    consent: erased.consents,
   };
 }
 
@@ -202,12 +207,7 @@ export function purgeReceiptBody(app: StoredApp, now: Date, erased: AppErasure):
     purgeAt: app.purgeAt ?? null,
     purgedAt: now.toISOString(),
     deletionRequestId: erased.requestId,
-    erased: {
-      ...erased.deleted,
-      log: erased.telemetry.log,
-      monitoring: erased.telemetry.monitoring,
-      consent: erased.consents,
-    },
+    erased: erasedCounts(erased),
     configuration: { removed: true, secrets: secretNames(app) },
     withheld: {
       userInfo: erased.withheld.userInfo,
