@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AppConfig } from '../lib/policy/app-config.js';
 import { createAppStore } from '../lib/store/apps.js';
@@ -7,9 +7,12 @@ import { createConsentStore } from '../lib/store/consents.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
 import { expiringAttributes, itemIdOf } from '../lib/store/keys.js';
 import { messageKey, ownerAttributes } from '../lib/store/personal-keys.js';
+import { tableDefinition } from '../lib/store/tables.js';
 import { READ_OPERATIONS, startDynamoProxy, WRITE_OPERATIONS } from '../scripts/dynamo-proxy.js';
+import { capacityBreakdown, capacityParts } from './support/capacity.js';
 import { benchDoc, createBenchTables, handlerEnv, importHandler } from './support/database.js';
 import { callbackEvent, lambdaContext } from './support/events.js';
+import { DYNAMO_OVERHEAD_NOTE, storedItemBytes } from './support/item-size.js';
 import { type BenchResults, describe, progress } from './support/result.js';
 import { round, runPool, summarize } from './support/stats.js';
 
@@ -209,8 +212,13 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
   const consentRate = summarize(rates.consentRequired);
   const consentPairs = summarize(rates.consentRequired.map((rate, i) => rate / (rates.bare[i] as number)));
 
-  // Write requests per stored message: a second instance of the handler, through the counting proxy.
-  const proxy = await startDynamoProxy(opts.port);
+  // One callback at a time: the handler's own time per invocation (what a Lambda is billed for).
+  const sequentialMs: number[] = [];
+  for (let run = 0; run < 3; run += 1) sequentialMs.push((await drive(subject, events(300), 1)) / 300);
+
+  // Write requests and capacity per stored message: a second instance of the handler, through the
+  // counting and metering proxy.
+  const proxy = await startDynamoProxy(opts.port, { captureCapacity: true });
   const counted = (
     await importHandler<{ handler: Handler }>(
       'functions/callback/handler.ts',
@@ -219,13 +227,21 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
   ).handler;
   await drive(counted, events(50), concurrency);
   const writesPerMessage: number[] = [];
+  const writeUnits: number[] = [];
+  const readUnits: number[] = [];
   let breakdown = '';
+  let capacity = '';
+  let parts: Record<string, number> = {};
   for (let run = 0; run < 3; run += 1) {
     proxy.reset();
     await drive(counted, events(countedMessages), concurrency);
     const puts = proxy.counts.get('PutItem') ?? 0;
     if (puts !== countedMessages) throw new Error(`expected ${countedMessages} PutItem calls, saw ${puts}`);
     writesPerMessage.push(proxy.total(WRITE_OPERATIONS) / countedMessages);
+    writeUnits.push(proxy.capacityUnits(WRITE_OPERATIONS) / countedMessages);
+    readUnits.push(proxy.capacityUnits(READ_OPERATIONS) / countedMessages);
+    capacity = capacityBreakdown(proxy, tables, countedMessages);
+    parts = capacityParts(proxy, tables, countedMessages);
     breakdown = [...WRITE_OPERATIONS, ...READ_OPERATIONS]
       .filter((op) => proxy.counts.has(op))
       .map((op) => `${op} ${round((proxy.counts.get(op) ?? 0) / countedMessages, 3)}`)
@@ -233,8 +249,36 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
   }
   await proxy.close();
   const writes = summarize(writesPerMessage);
+  const stored = await storedMessageBytes(subject, doc, tables.personal);
 
+  const perCall = summarize(sequentialMs);
   return {
+    'unit.callbackWriteUnits': {
+      value: round(summarize(writeUnits).median, 3),
+      unit: 'write units/stored message',
+      detail: `${describe(summarize(writeUnits))} over ${countedMessages} stored messages per run (base table and indexes, telemetry included); per message (last run): ${capacity}`,
+      parts: parts,
+    },
+    'unit.storedMessageBytes': {
+      value: stored.total,
+      unit: 'bytes/stored message',
+      detail: `one stored after-send text message (~50 characters) as DynamoDB sizes it, ${DYNAMO_OVERHEAD_NOTE}: ${Object.entries(
+        stored.parts,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      parts: stored.parts,
+    },
+    'unit.callbackReadUnits': {
+      value: round(summarize(readUnits).median, 3),
+      unit: 'read units/stored message',
+      detail: `${describe(summarize(readUnits))}; the app record is cached per container, so reads are the cache refreshes`,
+    },
+    'unit.callbackMs': {
+      value: round(perCall.median, 2),
+      unit: 'ms/invocation',
+      detail: `mean handler time of one after-send callback, one at a time, warm: ${describe(perCall, 'ms', 2)} (3 runs of 300; DynamoDB Local on this machine, slower per call than DynamoDB)`,
+    },
     'callback.throughputRatio': {
       value: round(subjectRate.median / bareRate.median, 3),
       unit: 'ratio',
@@ -259,4 +303,21 @@ export async function benchCallback(opts: CallbackBenchOptions): Promise<BenchRe
         `requests per message by operation (last run): ${breakdown}`,
     },
   };
+}
+
+/** Sends one after-send and sizes the message item it stored, with its index entries. */
+async function storedMessageBytes(
+  handler: Handler,
+  doc: ReturnType<typeof benchDoc>,
+  tableName: string,
+): Promise<{ total: number; parts: Record<string, number> }> {
+  const [event] = events(1);
+  if (!event) throw new Error('no event');
+  await drive(handler, [event], 1);
+  const { MsgKey } = JSON.parse(event.body ?? '{}') as { MsgKey: string };
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: tableName, Key: messageKey(SDK_APP_ID, { kind: 'c2c', msgKey: MsgKey }) }),
+  );
+  if (!Item) throw new Error('the stored message was not found');
+  return storedItemBytes(Item, tableDefinition('personal'));
 }

@@ -7,7 +7,8 @@ import { createDeletionRequestStore } from '../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
 import { ownerIndexQuery } from '../lib/store/personal-keys.js';
 import { queryAllPages } from '../lib/store/query-pages.js';
-import { type DynamoProxy, startDynamoProxy } from '../scripts/dynamo-proxy.js';
+import { startDynamoProxy } from '../scripts/dynamo-proxy.js';
+import { capacityBreakdown } from './support/capacity.js';
 import {
   BENCH_AUDIT_HMAC_KEY,
   benchDoc,
@@ -40,21 +41,6 @@ export interface DeletionBenchOptions {
 }
 
 const ACCOUNT = 'erasure-target';
-
-function summarizeCapacity(proxy: DynamoProxy, tables: Tables): string {
-  const ops = [...proxy.capacity.byOperation.entries()]
-    .map(([op, units]) => `${op} ${round(units, 1)} (${proxy.counts.get(op) ?? 0} calls)`)
-    .join(', ');
-  const names = Object.fromEntries(Object.entries(tables).map(([key, name]) => [name, key]));
-  const targets = [...proxy.capacity.byTarget.entries()]
-    .filter(([, units]) => units > 0)
-    .map(([target, units]) => {
-      const [table = '', index] = target.split('/');
-      return `${names[table] ?? table}${index ? `/${index}` : ''} ${round(units, 1)}`;
-    })
-    .join(', ');
-  return `${ops}; by table/index: ${targets}`;
-}
 
 /** The minimum: find exactly the account's items on the owner index, delete each once. */
 async function minimalErasure(doc: DynamoDBDocumentClient, tableName: string, app: string): Promise<number> {
@@ -104,6 +90,7 @@ export async function benchDeletion(opts: DeletionBenchOptions): Promise<BenchRe
   ];
 
   const workerUnits: number[] = [];
+  const workerMs: number[] = [];
   const minimumUnits: number[] = [];
   let workerBreakdown = '';
   let minimumBreakdown = '';
@@ -126,9 +113,11 @@ export async function benchDeletion(opts: DeletionBenchOptions): Promise<BenchRe
           new Date(),
         );
         proxy.reset();
+        const started = performance.now();
         const report = await worker({ app: opts.app, requestId: request.id }, lambdaContext());
+        workerMs.push(performance.now() - started);
         workerUnits.push(proxy.capacityUnits());
-        workerBreakdown = summarizeCapacity(proxy, opts.tables);
+        workerBreakdown = capacityBreakdown(proxy, opts.tables);
         const done = await requests.get(opts.app, request.id);
         if (report.outcomes.completed !== 1 || done?.status !== 'completed') {
           throw new Error(`deletion request not completed: ${JSON.stringify(report.outcomes)}`);
@@ -142,7 +131,7 @@ export async function benchDeletion(opts: DeletionBenchOptions): Promise<BenchRe
         if (found !== accountItems.length)
           throw new Error(`owner index held ${found} items, expected ${accountItems.length}`);
         minimumUnits.push(proxy.capacityUnits());
-        minimumBreakdown = summarizeCapacity(proxy, opts.tables);
+        minimumBreakdown = capacityBreakdown(proxy, opts.tables);
       }
     }
   }
@@ -150,6 +139,16 @@ export async function benchDeletion(opts: DeletionBenchOptions): Promise<BenchRe
   const subject = summarize(workerUnits);
   const minimum = summarize(minimumUnits);
   return {
+    'unit.erasureCapacityPerItem': {
+      value: round(subject.median / accountItems.length, 3),
+      unit: 'capacity units/erased item',
+      detail: `deletion worker ${describe(subject, 'CU', 1)} for ${accountItems.length} items of one account (read and write units, base table and indexes); last run: ${workerBreakdown}`,
+    },
+    'unit.erasureItemsPerSecond': {
+      value: round(accountItems.length / (summarize(workerMs).median / 1000), 0),
+      unit: 'items/s (one worker)',
+      detail: `one deletion worker invocation erasing ${accountItems.length} items: ${describe(summarize(workerMs), 'ms', 0)} (through the metering proxy, DynamoDB Local on this machine)`,
+    },
     'deletion.capacityRatio': {
       value: round(subject.median / minimum.median, 3),
       unit: 'ratio',

@@ -2,11 +2,13 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import type { Context } from 'aws-lambda';
 import type { ExpireEvent, ExpireResult } from '../functions/expire/handler.js';
 import type { ExpiryReport } from '../functions/expire/run.js';
+import { startDynamoProxy } from '../scripts/dynamo-proxy.js';
+import { capacityBreakdown } from './support/capacity.js';
 import { benchDoc, handlerEnv, importHandler, loadItems, type Tables } from './support/database.js';
 import { lambdaContext } from './support/events.js';
 import { messagesOf, nowSeconds } from './support/items.js';
 import { type BenchResults, describe, progress } from './support/result.js';
-import { round, runPool, summarize } from './support/stats.js';
+import { round, runPool, type Summary, summarize } from './support/stats.js';
 
 /**
  * expire.*: the scheduled `expire` handler (functions/expire/handler.ts: lease, holds, expiry-index
@@ -18,6 +20,8 @@ type ExpireHandler = (event: ExpireEvent, context: Context) => Promise<ExpireRes
 
 export interface ExpireBenchOptions {
   readonly endpoint: string;
+  /** DynamoDB Local's port, for the metering proxy. */
+  readonly port: number;
   /** Tables with no live items. */
   readonly empty: Tables;
   /** Tables that also hold the shared live items. */
@@ -125,6 +129,7 @@ export async function benchExpire(opts: ExpireBenchOptions): Promise<BenchResult
     // A run with nothing due: the fixed cost of a run (lease, holds, checkpoints, one Query per bucket).
     idleMs.push(await runExpire(onEmpty, 0));
   }
+  const metered = await meteredExpire(opts, items, dueCount);
   const rate = (ms: number) => (dueCount / ms) * 1000;
   const expireRate = summarize(expireEmptyMs.map(rate));
   const rawRate = summarize(rawMs.map(rate));
@@ -132,6 +137,16 @@ export async function benchExpire(opts: ExpireBenchOptions): Promise<BenchResult
   const liveTime = summarize(expireLiveMs);
   const pairRatios = summarize(expireEmptyMs.map((ms, i) => (rawMs[i] as number) / ms));
   return {
+    'unit.expireCapacityPerItem': {
+      value: round(metered.units.median / dueCount, 3),
+      unit: 'capacity units/expired item',
+      detail: `one expire run deleting ${dueCount} due items: ${describe(metered.units, 'CU', 1)} (read and write units, base table and indexes); per item (last run): ${metered.breakdown}`,
+    },
+    'unit.expireItemsPerSecond': {
+      value: round(expireRate.median, 0),
+      unit: 'items/s (one run)',
+      detail: `one expire run, 8 BatchWriteItem calls in flight: ${describe(expireRate, 'items/s', 0)} (same runs as expire.throughputRatio)`,
+    },
     'expire.throughputRatio': {
       value: round(expireRate.median / rawRate.median, 3),
       unit: 'ratio',
@@ -150,4 +165,34 @@ export async function benchExpire(opts: ExpireBenchOptions): Promise<BenchResult
         `in the same expiry-index buckets as the due ones`,
     },
   };
+}
+
+/** Capacity one expire run consumes per deleted item, metered at the wire (3 runs on the empty tables). */
+async function meteredExpire(
+  opts: ExpireBenchOptions,
+  items: readonly Record<string, unknown>[],
+  dueCount: number,
+): Promise<{ units: Summary; breakdown: string }> {
+  const doc = benchDoc(opts.endpoint);
+  const proxy = await startDynamoProxy(opts.port, { captureCapacity: true });
+  try {
+    const handler = (
+      await importHandler<{ handler: ExpireHandler }>(
+        'functions/expire/handler.ts',
+        handlerEnv(proxy.endpoint, opts.empty),
+      )
+    ).handler;
+    const units: number[] = [];
+    let breakdown = '';
+    for (let run = 0; run < 3; run += 1) {
+      await loadItems(doc, opts.empty.personal, items, 32);
+      proxy.reset();
+      await runExpire(handler, dueCount);
+      units.push(proxy.capacityUnits());
+      breakdown = capacityBreakdown(proxy, opts.empty, dueCount);
+    }
+    return { units: summarize(units), breakdown };
+  } finally {
+    await proxy.close();
+  }
 }

@@ -83,7 +83,13 @@ async function main(): Promise<void> {
           const empty = await createBenchTables(local.endpoint, 'empty');
           Object.assign(
             results,
-            await benchExpire({ endpoint: local.endpoint, empty, live, liveItems: items.length }),
+            await benchExpire({
+              endpoint: local.endpoint,
+              port: local.port,
+              empty,
+              live,
+              liveItems: items.length,
+            }),
           );
         }
         if (groups.has('deletion')) {

@@ -5,6 +5,8 @@ export interface BenchResult {
   readonly value: number;
   readonly unit: string;
   readonly detail: string;
+  /** The value's parts, where a model needs them (e.g. capacity units per table and index). */
+  readonly parts?: Readonly<Record<string, number>>;
 }
 
 export type BenchResults = Record<string, BenchResult>;
