@@ -187,10 +187,15 @@ export async function runExpiry(deps: ExpiryDeps, options: ExpiryRunOptions): Pr
         for (const entry of entries) after.add(originalExpiresAt(entry.expiresAt));
         return true;
       }
-      const { deleted, remaining } = await index.deleteKeys(
-        entries.map((entry) => entry.key),
-        { shouldStop: stop, limit: writeLimit },
-      );
+      const control = { shouldStop: stop, limit: writeLimit };
+      // A withdrawn consent can be granted again: its record is deleted only if it still expires as seen.
+      const { deleted, remaining } =
+        category === CONSENT_KIND
+          ? await index.deleteUnchanged(entries, control)
+          : await index.deleteKeys(
+              entries.map((entry) => entry.key),
+              control,
+            );
       report.deleted += deleted;
       const left = new Set(remaining.map((key) => JSON.stringify(key)));
       for (const entry of entries) if (left.has(keyId(entry))) after.add(originalExpiresAt(entry.expiresAt));

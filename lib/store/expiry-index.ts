@@ -1,5 +1,6 @@
 import {
   BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
@@ -80,6 +81,12 @@ export interface ExpiryIndex {
   /** The earliest expiresAt in a bucket at or before `upTo`. */
   earliest(bucket: string, upTo: number): Promise<number | undefined>;
   deleteKeys(keys: readonly ItemKey[], control: DeleteControl): Promise<DeleteOutcome>;
+  /**
+   * Deletes each entry only while its item still has the expiry the index showed (one conditional
+   * DeleteItem each): for items that can come back to life (a re-granted consent), where an eventually
+   * consistent index entry must not delete what changed since. Changed items count in neither figure.
+   */
+  deleteUnchanged(entries: readonly IndexEntry[], control: DeleteControl): Promise<DeleteOutcome>;
   /** Moves an entry to a held bucket, negating its expiresAt; false if the item changed or is gone. */
   hold(entry: IndexEntry): Promise<boolean>;
   /** Puts a held entry back on its month bucket with its original expiry; false if it changed or is gone. */
@@ -188,6 +195,34 @@ export function createExpiryIndex(opts: {
     return [];
   }
 
+  /** One conditional delete, retried while throttled; 'changed' when the item no longer has that expiry. */
+  async function deleteIfUnchanged(
+    entry: IndexEntry,
+    control: DeleteControl,
+  ): Promise<'deleted' | 'changed' | 'remaining'> {
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt > 0) {
+        if (control.shouldStop()) return 'remaining';
+        await retry.sleep(backoffDelay(attempt, retry, retry.random));
+      }
+      try {
+        await doc.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: entry.key,
+            ConditionExpression: 'expiresAt = :seen',
+            ExpressionAttributeValues: { ':seen': entry.expiresAt },
+          }),
+        );
+        return 'deleted';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'changed';
+        if (!isRetryable(error))
+          throw new StoreError(`could not delete an expired item of ${table}`, { cause: error });
+      }
+    }
+  }
+
   /** Conditional on the expiry read: an item that changed meanwhile is left for the next run. */
   async function move(entry: Omit<IndexEntry, 'expiryBucket'>, to: number, bucket: string): Promise<boolean> {
     // A held entry (negated expiry) is out of TTL's reach: no TTL attribute at all.
@@ -269,6 +304,20 @@ export function createExpiryIndex(opts: {
       );
       const remaining = results.flat();
       return { deleted: unique.length - remaining.length, remaining };
+    },
+
+    async deleteUnchanged(entries, control) {
+      const outcomes = await Promise.all(
+        entries.map((entry) =>
+          control.limit(async () =>
+            control.shouldStop() ? ('remaining' as const) : deleteIfUnchanged(entry, control),
+          ),
+        ),
+      );
+      return {
+        deleted: outcomes.filter((outcome) => outcome === 'deleted').length,
+        remaining: entries.filter((_, i) => outcomes[i] === 'remaining').map((entry) => entry.key),
+      };
     },
 
     hold(entry) {

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpiryDeps } from '../../../functions/expire/deps.js';
@@ -7,6 +7,7 @@ import { consentEvidenceExpiry } from '../../../lib/policy/consent.js';
 import { addCalendarMonths, expirySeconds } from '../../../lib/policy/time.js';
 import { createAppStore } from '../../../lib/store/apps.js';
 import { consentKey } from '../../../lib/store/consents.js';
+import { createDocumentClient, createDynamoClient } from '../../../lib/store/dynamo.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
 import { callRoute } from '../../lib/store/personal-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -221,6 +222,44 @@ describe('consent records over HTTP (D6 with D4)', () => {
     const late = await runAt(addCalendarMonths(withdrawnAt, 37));
     expect(late.categories.consent?.deleted).toBeGreaterThanOrEqual(1);
     expect(await stored()).toBeUndefined();
+  });
+
+  it('never lets expire delete a record granted again after its withdrawn version was indexed', async () => {
+    await grant('gina', { jurisdiction: 'KR' });
+    const withdrawnAt = new Date(String((await call('DELETE', 'gina')).body.withdrawnAt));
+    // The index entry expire reads was written by the withdrawal; the account consents again before
+    // the delete lands (the index is eventually consistent, so a stale entry can outlive a re-grant).
+    // Earlier runs' checkpoint is cleared: under this test's jumping clock it would skip gina's month.
+    await db.doc.send(
+      new DeleteCommand({ TableName: db.tables.governance, Key: { pk: 'checkpoint', sk: 'expire#consent' } }),
+    );
+    const client = createDynamoClient({ endpoint: db.endpoint, region: 'us-east-1', maxAttempts: 3 });
+    let regranted = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const deleting =
+          context.commandName === 'DeleteItemCommand' || context.commandName === 'BatchWriteItemCommand';
+        if (deleting && !regranted) {
+          regranted = true;
+          expect((await grant('gina', { jurisdiction: 'KR' })).status).toBe(200);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'regrantBeforeDelete' },
+    );
+    const report = await runExpiry(createExpiryDeps(createDocumentClient(client), db.tables), {
+      now: addCalendarMonths(withdrawnAt, 37),
+      graceSeconds: 0,
+      dryRun: false,
+      shouldStop: () => false,
+      categories: ['consent'],
+    });
+    client.destroy();
+    expect(regranted).toBe(true);
+    expect(report.categories.consent?.errors).toBe(0);
+    const record = await call('GET', 'gina');
+    expect(record.status).toBe(200);
+    expect(record.body.active).toMatchObject({ categories: ['userInfo', 'messages'] });
   });
 
   it('authenticates exactly like the other app-admin routes: 401 without credentials, 403 for another app', async () => {
