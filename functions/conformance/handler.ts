@@ -12,6 +12,7 @@ import { EVIDENCE_RETENTION_DAYS } from '../../lib/policy/evidence.js';
 import { createAppPersonalEntries } from '../../lib/store/app-personal-entries.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAppPurgeStore, unfinishedPurges } from '../../lib/store/apps-purge.js';
+import { createConsentStore } from '../../lib/store/consents.js';
 import { createExpiryIndex, type ExpiringTableKey } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
@@ -32,6 +33,7 @@ const deps: ConformanceDeps = {
   holds: createLegalHoldStore({ doc, tableName: env.tables.governance }),
   purgeDue: { dueApps: (now) => unfinishedPurges(appPurges, now) },
   appEntries: createAppPersonalEntries({ doc, tableName: env.tables.personal }),
+  consents: createConsentStore({ doc, tableName: env.tables.governance }),
 };
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });

@@ -1,4 +1,5 @@
 import { CATEGORY_IDS, type CategoryId } from '../../lib/policy/categories.js';
+import { CONSENT_KIND } from '../../lib/policy/consent.js';
 import {
   firstMonthToWalk,
   furthestExpiryMonth,
@@ -10,6 +11,7 @@ import {
 import type { LegalHold } from '../../lib/policy/legal-holds.js';
 import { epochSeconds, monthOf, monthRange } from '../../lib/policy/time.js';
 import type { AppPersonalEntries } from '../../lib/store/app-personal-entries.js';
+import type { ConsentLeftovers } from '../../lib/store/consents.js';
 import {
   CATEGORY_TABLES,
   createLimiter,
@@ -27,7 +29,8 @@ import type { ActiveHolds } from '../../lib/store/legal-holds.js';
  * category can expire in, plus its held buckets; `overdue` counts items stored past their expiry
  * that no active hold covers; `oldestOverdueSeconds` is the age of the oldest of them. End of service:
  * the `userInfo` and `messages` of an app past its `purgeAt` are overdue from `purgeAt` on until the
- * purge erased them (read through the owner index, for those apps only), unless a hold covers them.
+ * purge erased them (read through the owner index, for those apps only), unless a hold covers them, and
+ * so are its consent records (`consent`: otherwise only withdrawn records past their evidence period).
  */
 export interface CategoryConformance {
   stored: number;
@@ -37,8 +40,13 @@ export interface CategoryConformance {
 
 export interface ConformanceReport {
   checkedAt: string;
-  categories: Record<CategoryId, CategoryConformance>;
+  /** Per policy category, and `consent`: withdrawn consent records kept as D6 evidence (active ones never expire). */
+  categories: Record<MeasuredKind, CategoryConformance>;
 }
+
+/** What is measured: every policy category, and consent records (personal data with an expiry of their own). */
+type MeasuredKind = CategoryId | typeof CONSENT_KIND;
+const MEASURED_KINDS: readonly MeasuredKind[] = [...CATEGORY_IDS, CONSENT_KIND];
 
 /** What a measurement reads: the expiry indexes, the expiry checkpoints and held buckets, active holds. */
 export interface ConformanceDeps {
@@ -48,6 +56,7 @@ export interface ConformanceDeps {
   /** Apps past their `purgeAt` whose configuration (deleted last) is still there: their purge is not done. */
   readonly purgeDue: { dueApps(now: Date): Promise<Array<{ sdkAppId: string; purgeAt: Date }>> };
   readonly appEntries: AppPersonalEntries;
+  readonly consents: ConsentLeftovers;
 }
 
 export async function measureConformance(
@@ -60,7 +69,7 @@ export async function measureConformance(
   const limit = createLimiter(opts.concurrency ?? 32);
   const [holds, heldBuckets] = await Promise.all([deps.holds.listActive(now), deps.state.listHeldBuckets()]);
 
-  async function measure(category: CategoryId): Promise<CategoryConformance> {
+  async function measure(category: MeasuredKind): Promise<CategoryConformance> {
     const index = deps.indexes[CATEGORY_TABLES[category]];
     const checkpoint = await deps.state.getCheckpoint(category);
     const months = monthRange(firstMonthToWalk(checkpoint.month, now), furthestExpiryMonth(category, now));
@@ -110,13 +119,23 @@ export async function measureConformance(
     };
   }
 
-  /** Per personal category: leftovers of unfinished purges, and the earliest `purgeAt` among them. */
+  /** Per personal category and consent: leftovers of unfinished purges, and the earliest `purgeAt` among them. */
   async function purgeLeftovers() {
-    const found = { userInfo: { count: 0, since: nowSeconds }, messages: { count: 0, since: nowSeconds } };
+    const found = {
+      userInfo: { count: 0, since: nowSeconds },
+      messages: { count: 0, since: nowSeconds },
+      consent: { count: 0, since: nowSeconds },
+    };
     const due = await deps.purgeDue.dueApps(now);
     await Promise.all(
       due.map(({ sdkAppId, purgeAt }) =>
         limit(async () => {
+          // Consent records are not covered by legal holds (docs/policy.md): every live one is left over.
+          const consents = await deps.consents.countLive(sdkAppId, now);
+          if (consents > 0) {
+            found.consent.count += consents;
+            found.consent.since = Math.min(found.consent.since, epochSeconds(purgeAt));
+          }
           for await (const page of deps.appEntries.pages(sdkAppId)) {
             for (const entry of page) {
               if (!isPurgeLeftover(entry, holds, now)) continue;
@@ -132,11 +151,11 @@ export async function measureConformance(
   }
 
   const [measured, leftovers] = await Promise.all([
-    Promise.all(CATEGORY_IDS.map(async (category) => [category, await measure(category)] as const)),
+    Promise.all(MEASURED_KINDS.map(async (category) => [category, await measure(category)] as const)),
     purgeLeftovers(),
   ]);
   const categories = Object.fromEntries(measured) as ConformanceReport['categories'];
-  for (const category of ['userInfo', 'messages'] as const) {
+  for (const category of ['userInfo', 'messages', CONSENT_KIND] as const) {
     const left = leftovers[category];
     if (left.count === 0) continue;
     const measuredCategory = categories[category];

@@ -14,7 +14,7 @@ import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
 import { createAsyncInvoker } from '../../lib/lambda/invoke.js';
 import { fileDeletionRequest } from '../../lib/operations/file-deletion-request.js';
-import { PERSONAL_CATEGORY_IDS } from '../../lib/policy/categories.js';
+import { PERSONAL_CATEGORY_IDS, type PersonalCategoryId } from '../../lib/policy/categories.js';
 import type { ActiveConsent } from '../../lib/policy/consent.js';
 import { accountSchema } from '../../lib/policy/identifiers.js';
 import { consentAgeAccepted, minimumAgeFor } from '../../lib/policy/minimum-ages.js';
@@ -51,15 +51,37 @@ function subjectOf(event: Authed<unknown>) {
 }
 
 /**
+ * Files the D3 request erasing what a withdrawal (whole, or a narrower re-grant's) no longer covers, once
+ * callbacks that read the consent just before have settled, so the erasure finds what they stored.
+ */
+async function eraseWithdrawn(
+  app: string,
+  account: string,
+  categories: readonly PersonalCategoryId[],
+  auditKey: string,
+): Promise<string> {
+  await waitOutCallbacks();
+  const { request } = await fileDeletionRequest(
+    { requests, worker, auditKey, logger },
+    { app, account, categories: [...categories], requestedBy: 'consentWithdrawn' },
+    new Date(),
+  );
+  return request.id;
+}
+
+/**
  * `PUT /apps/{sdkAppId}/users/{account}/consent` (app admin, D6 with D4): records the account's consent
  * for the categories named; in force for every callback from this answer on (the callback reads it
  * strongly consistent, uncached). 422 naming `age` below the jurisdiction's minimum age without parental
  * consent; 400 for a jurisdiction that is not an assigned ISO 3166-1 alpha-2 code; 409 once terminated.
+ * A grant leaving out a category the active consent covered withdraws it: the answer then carries the
+ * `deletionRequestId` of the D3 request erasing that category.
  */
 const putConsent = middy<Authed<ConsentGrantBody>, APIGatewayProxyResultV2, Error, Context>()
   .use(appAdminAuth({ appStore }))
+  .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
   .use(jsonBody(consentGrantSchema))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     const { app, record, account } = subjectOf(event);
     if (record.status === 'terminated')
       throw new ConflictError(`sdkAppId: app ${app} is terminated; it records no new consents`);
@@ -83,9 +105,12 @@ const putConsent = middy<Authed<ConsentGrantBody>, APIGatewayProxyResultV2, Erro
       ...(body.policyVersion !== undefined ? { policyVersion: body.policyVersion } : {}),
       grantedAt: now.toISOString(),
     };
-    await consents.grant(app, account, consent, now);
-    logger.info('consent granted', { app, categories: consent.categories });
-    return json(200, { account, ...consent });
+    const { dropped } = await consents.grant(app, account, consent, now);
+    logger.info('consent granted', { app, categories: consent.categories, dropped: dropped.length });
+    if (dropped.length === 0) return json(200, { account, ...consent });
+    // A narrower grant withdraws what it leaves out: erased like a withdrawal, for those categories only.
+    const deletionRequestId = await eraseWithdrawn(app, account, dropped, auditKeyOf(context));
+    return json(200, { account, ...consent, deletionRequestId });
   });
 
 /** `GET /apps/{sdkAppId}/users/{account}/consent` (app admin): `{active, history}`; 404 when there never was one. */
@@ -101,8 +126,7 @@ const getConsent = middy<Authed>()
 /**
  * `DELETE /apps/{sdkAppId}/users/{account}/consent` (app admin, also until purgeAt): withdraws the
  * consent, so from this answer on nothing of the account is stored under `"required"`, and files a D3
- * request erasing its userInfo and messages (legal holds respected). It waits out callbacks that read
- * the consent just before, so the erasure finds what they stored. A repeated withdrawal answers the
+ * request erasing its userInfo and messages (legal holds respected). A repeated withdrawal answers the
  * first one's time and files the erasure again (joining an open request).
  */
 const deleteConsent = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
@@ -112,14 +136,9 @@ const deleteConsent = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
     const { app, account } = subjectOf(event);
     const result = await consents.withdraw(app, account, new Date());
     if (!result) throw new NotFoundError('account: no consent was ever recorded for this account');
-    await waitOutCallbacks();
-    const { request } = await fileDeletionRequest(
-      { requests, worker, auditKey: auditKeyOf(context), logger },
-      { app, account, categories: [...PERSONAL_CATEGORY_IDS], requestedBy: 'consentWithdrawn' },
-      new Date(),
-    );
-    logger.info('consent withdrawn', { app, repeated: !result.withdrawn, requestId: request.id });
-    return json(200, { withdrawnAt: result.record.withdrawnAt, deletionRequestId: request.id });
+    const requestId = await eraseWithdrawn(app, account, PERSONAL_CATEGORY_IDS, auditKeyOf(context));
+    logger.info('consent withdrawn', { app, repeated: !result.withdrawn, requestId });
+    return json(200, { withdrawnAt: result.record.withdrawnAt, deletionRequestId: requestId });
   });
 
 const CONSENT = '/apps/{sdkAppId}/users/{account}/consent';

@@ -161,7 +161,15 @@ const activeConsentSchema = z.object({
   grantedAt: isoDateTime,
 });
 
-export const consentGrantedSchema = activeConsentSchema.extend({ account: z.string() });
+export const consentGrantedSchema = activeConsentSchema.extend({
+  account: z.string(),
+  deletionRequestId: z
+    .string()
+    .optional()
+    .describe(
+      'present when the grant leaves out a category the earlier consent covered: the D3 request erasing it',
+    ),
+});
 
 export const consentRecordSchema = z.object({
   active: activeConsentSchema.nullable(),

@@ -182,7 +182,7 @@ export const ROUTES: readonly RouteDoc[] = [
     body: { schema: 'ConsentGrant', required: true },
     answers: {
       200: jsonAnswer(
-        'granted: the consent now active, in force for every callback from this answer',
+        'granted: the consent now active, in force for every callback from this answer; a category the earlier consent covered and this one leaves out is withdrawn and erased (deletionRequestId)',
         'ConsentGranted',
       ),
       400: jsonAnswer(

@@ -58,3 +58,11 @@ export function consentAllows(
 ): boolean {
   return mode === 'notRequired' || (covered?.includes(category) ?? false);
 }
+
+/** The categories `before` covered that `after` leaves out: what a narrower re-grant withdraws. */
+export function droppedCategories(
+  before: Pick<ActiveConsent, 'categories'> | null,
+  after: Pick<ActiveConsent, 'categories'>,
+): PersonalCategoryId[] {
+  return (before?.categories ?? []).filter((category) => !after.categories.includes(category));
+}

@@ -1,4 +1,5 @@
 import { type CategoryId, MAX_PERSONAL_RETENTION_DAYS } from './categories.js';
+import { CONSENT_KIND, consentEvidenceExpiry } from './consent.js';
 import { coveringHolds, type HoldSubject, type LegalHold } from './legal-holds.js';
 import { maxRetentionDays } from './retention.js';
 import { addMonths, epochSeconds, monthEnd, monthOf, monthRange } from './time.js';
@@ -80,7 +81,8 @@ export function nextCheckpoint(
 }
 
 /** The furthest month an item of `category` stored up to `now` can expire in (bounds `stored` counts). */
-export function furthestExpiryMonth(category: CategoryId, now: Date): string {
+export function furthestExpiryMonth(category: CategoryId | typeof CONSENT_KIND, now: Date): string {
+  if (category === CONSENT_KIND) return monthOf(epochSeconds(consentEvidenceExpiry(now)));
   const days =
     category === 'userInfo' || category === 'messages'
       ? MAX_PERSONAL_RETENTION_DAYS

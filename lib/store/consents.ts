@@ -12,8 +12,9 @@ import {
   CONSENT_KIND,
   type ConsentEvent,
   consentEvidenceExpiry,
+  droppedCategories,
 } from '../policy/consent.js';
-import { expirySeconds, isLiveItem } from '../policy/time.js';
+import { epochSeconds, expirySeconds, isLiveItem } from '../policy/time.js';
 import { expiringAttributes, itemIdOf, KEY_SEPARATOR, keyPart } from './keys.js';
 import { isConditionFailure } from './sdk-errors.js';
 
@@ -36,6 +37,12 @@ export interface ConsentRecord {
   readonly withdrawnAt?: string;
 }
 
+export interface GrantResult {
+  readonly record: ConsentRecord;
+  /** Categories the earlier active consent covered and the new grant leaves out: a partial withdrawal. */
+  readonly dropped: readonly PersonalCategoryId[];
+}
+
 export interface WithdrawResult {
   readonly record: ConsentRecord;
   /** False when nothing was active: the earlier withdrawal stands. */
@@ -45,12 +52,22 @@ export interface WithdrawResult {
 export interface ConsentStore {
   /** The account's record, or undefined when there never was one (or its evidence period is over). */
   get(app: string, account: string, now: Date): Promise<ConsentRecord | undefined>;
-  /** Records a grant: it becomes the active consent (replacing any earlier one) and joins the history. */
-  grant(app: string, account: string, consent: ActiveConsent, now: Date): Promise<ConsentRecord>;
+  /**
+   * Records a grant: it becomes the active consent (replacing any earlier one) and joins the history. The
+   * categories the earlier active consent covered and this one does not are withdrawn by it (`dropped`,
+   * recorded in the history as a withdrawal just before the grant).
+   */
+  grant(app: string, account: string, consent: ActiveConsent, now: Date): Promise<GrantResult>;
   /** Withdraws the active consent; undefined when the account never had a record. */
   withdraw(app: string, account: string, now: Date): Promise<WithdrawResult | undefined>;
   /** Deletes every consent record of the app (the purge at end of service); how many went. */
   eraseApp(app: string): Promise<number>;
+}
+
+/** What `GET /conformance` reads of an app past its `purgeAt`: its consent records the purge left. */
+export interface ConsentLeftovers {
+  /** Records of the app not yet expired (active, or withdrawn within their evidence period). */
+  countLive(app: string, now: Date): Promise<number>;
 }
 
 /** What the callback reads: the categories of the account's active consent, one strongly consistent GetItem. */
@@ -92,7 +109,7 @@ function publicRecord(stored: StoredConsent): ConsentRecord {
 export function createConsentStore(opts: {
   doc: DynamoDBDocumentClient;
   tableName: string;
-}): ConsentStore & ConsentLookup {
+}): ConsentStore & ConsentLookup & ConsentLeftovers {
   const { doc, tableName } = opts;
 
   async function read(app: string, account: string, now: Date): Promise<StoredConsent | undefined> {
@@ -156,16 +173,20 @@ export function createConsentStore(opts: {
     },
 
     async grant(app, account, consent, now) {
-      let result: ConsentRecord | undefined;
+      let result: GrantResult | undefined;
       await rewrite(app, account, now, (current) => {
-        const history = [
+        const dropped = droppedCategories(current?.active ?? null, consent);
+        const history: ConsentEvent[] = [
           ...(current?.history ?? []),
-          { action: 'granted', at: consent.grantedAt, categories: consent.categories } as const,
+          ...(dropped.length > 0
+            ? [{ action: 'withdrawn', at: consent.grantedAt, categories: dropped } as const]
+            : []),
+          { action: 'granted', at: consent.grantedAt, categories: consent.categories },
         ];
-        result = { app, account, active: consent, history };
+        result = { record: { app, account, active: consent, history }, dropped };
         return { ...base(app, account), active: consent, history };
       });
-      return result as ConsentRecord;
+      return result as GrantResult;
     },
 
     async withdraw(app, account, now) {
@@ -229,6 +250,30 @@ export function createConsentStore(opts: {
         throw new StoreError('consent records could not be erased', { cause: error });
       }
       return erased;
+    },
+
+    async countLive(app, now) {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      try {
+        do {
+          const page = await doc.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
+              ExpressionAttributeValues: { ':pk': consentKey(app, '').pk, ':now': epochSeconds(now) },
+              Select: 'COUNT',
+              ExclusiveStartKey: start,
+            }),
+          );
+          count += page.Count ?? 0;
+          start = page.LastEvaluatedKey;
+        } while (start);
+      } catch (error) {
+        throw new StoreError('consent records could not be counted', { cause: error });
+      }
+      return count;
     },
 
     async activeCategories(app, account, call = {}) {

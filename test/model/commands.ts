@@ -663,6 +663,26 @@ export class RequestDeletion extends Base {
 
 const consentRoute = '/apps/{sdkAppId}/users/{account}/consent';
 
+/** The D3 request a withdrawal files (joining the account's open one), run to its end on both sides. */
+async function fileConsentErasure(
+  world: World,
+  app: AppName,
+  account: Account,
+  categories: Category[],
+  deletionRequestId: unknown,
+): Promise<void> {
+  const request = fileRequest(world.model, {
+    app,
+    subject: { kind: 'account', account },
+    categories,
+    visible: true,
+  });
+  if (request.realId) expect(deletionRequestId, 'a withdrawal joins the open request').toBe(request.realId);
+  request.realId = String(deletionRequestId);
+  runWorker(world.model);
+  await world.sys.drainWorker();
+}
+
 /**
  * A grant through `PUT …/consent`: in force for the very next callback (probed right after). A `minor`
  * grant is for a 14-year-old in DE without parental consent: refused (422) and nothing changes.
@@ -693,7 +713,13 @@ export class GrantConsent extends Base {
           : 200;
     expect(answer.status, 'PUT consent').toBe(expected);
     if (expected !== 200) return;
-    grantConsent(world.model, this.app, this.account, this.categories);
+    const dropped = grantConsent(world.model, this.app, this.account, this.categories);
+    if (dropped.length > 0) {
+      // A narrower grant withdraws what it leaves out: a D3 request erases those categories.
+      await fileConsentErasure(world, this.app, this.account, dropped, answer.body.deletionRequestId);
+    } else {
+      expect(answer.body.deletionRequestId, 'a grant withdrawing nothing files nothing').toBeUndefined();
+    }
     // In force at the answer: the next callback of the account is stored (or not) accordingly.
     const probe = newMessage(world.model, {
       app: this.app,
@@ -730,17 +756,13 @@ export class WithdrawConsent extends Base {
     expect(answer.status, 'DELETE consent').toBe(expected);
     if (expected !== 200) return;
     withdrawConsent(world.model, this.app, this.account);
-    const request = fileRequest(world.model, {
-      app: this.app,
-      subject: { kind: 'account', account: this.account },
-      categories: ['userInfo', 'messages'],
-      visible: true,
-    });
-    if (request.realId)
-      expect(answer.body.deletionRequestId, 'a withdrawal joins the open request').toBe(request.realId);
-    request.realId = String(answer.body.deletionRequestId);
-    runWorker(world.model);
-    await world.sys.drainWorker();
+    await fileConsentErasure(
+      world,
+      this.app,
+      this.account,
+      ['userInfo', 'messages'],
+      answer.body.deletionRequestId,
+    );
     const probe = newMessage(world.model, {
       app: this.app,
       kind: 'group',
@@ -814,6 +836,16 @@ async function expectConformance(world: World): Promise<void> {
       overdue: leftovers.length,
     });
   }
+  // D6 evidence: withdrawn records are on the expiry index (years from expiring); an app whose purge has
+  // not run has every one of its records left over.
+  const consents = [...model.consents.entries()];
+  expect(
+    (answer.body.categories as Record<string, unknown>).consent,
+    'conformance of consent records after expire',
+  ).toMatchObject({
+    stored: consents.filter(([, record]) => record.active === null).length,
+    overdue: consents.filter(([id]) => purgeNotRun(id.split('/')[0] as AppName)).length,
+  });
 }
 
 /** The run's evidence is in GET /conformance/history, with the counts the run reported, and no account. */

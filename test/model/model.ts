@@ -247,13 +247,25 @@ export function consented(
   return model.consents.get(consentId(app, account))?.active?.includes(category) ?? false;
 }
 
-export function grantConsent(model: Model, app: AppName, account: Account, categories: Category[]): void {
+/**
+ * A grant: the active consent from now on. Categories the earlier active consent covered and this one
+ * leaves out are withdrawn by it (returned; the caller files their erasure).
+ */
+export function grantConsent(
+  model: Model,
+  app: AppName,
+  account: Account,
+  categories: Category[],
+): Category[] {
   const id = consentId(app, account);
   const record = model.consents.get(id) ?? { active: null, history: [] };
   const ordered = (['userInfo', 'messages'] as const).filter((category) => categories.includes(category));
+  const dropped = (record.active ?? []).filter((category) => !ordered.includes(category));
+  if (dropped.length > 0) record.history.push({ action: 'withdrawn', categories: dropped });
   record.active = [...ordered];
   record.history.push({ action: 'granted', categories: [...ordered] });
   model.consents.set(id, record);
+  return dropped;
 }
 
 /** A withdrawal: no active consent from now on (a repeated one changes nothing); the erasure is filed by the caller. */

@@ -1,7 +1,11 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExpiryReport } from '../../../functions/expire/run.js';
 import { CATEGORY_IDS } from '../../../lib/policy/categories.js';
+import { CONSENT_EVIDENCE_MONTHS, consentEvidenceExpiry } from '../../../lib/policy/consent.js';
+import { addCalendarMonths, expirySeconds } from '../../../lib/policy/time.js';
+import { createConsentStore } from '../../../lib/store/consents.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
 import { createTestDatabase, TEST_OPERATOR_TOKEN, type TestDatabase } from '../../support/database.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
@@ -70,7 +74,7 @@ describe('GET /conformance', () => {
     expect(response.statusCode).toBe(200);
     const body = JSON.parse(String(response.body));
     expect(body.checkedAt).toBe(new Date(T).toISOString());
-    expect(Object.keys(body.categories).sort()).toEqual([...CATEGORY_IDS].sort());
+    expect(Object.keys(body.categories).sort()).toEqual([...CATEGORY_IDS, 'consent'].sort());
     expect(body.categories.messages).toEqual({ stored: 5, overdue: 2, oldestOverdueSeconds: 2 * DAY });
     expect(body.categories.config).toEqual({ stored: 4, overdue: 2, oldestOverdueSeconds: 2 * DAY });
     expect(body.categories.userInfo).toEqual({ stored: 3, overdue: 2, oldestOverdueSeconds: 2 * DAY });
@@ -92,5 +96,47 @@ describe('GET /conformance', () => {
     // The held items are still stored (in their held buckets) and counted.
     expect(after.categories.messages.stored).toBe(3);
     expect(after.categories.config.stored).toBe(2);
+  });
+
+  it('counts withdrawn consent records past their evidence period as overdue until expire deletes them', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T);
+    const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
+    const grantedAt = (at: Date) => ({
+      categories: ['messages'] as const,
+      jurisdiction: 'DE',
+      minimumAge: 16,
+      minimumAgeSource: 'table' as const,
+      grantedAt: at.toISOString(),
+    });
+    const app = '1400000009';
+    const longAgo = addCalendarMonths(new Date(T), -(CONSENT_EVIDENCE_MONTHS + 2));
+    const lately = addCalendarMonths(new Date(T), -1);
+    for (const [account, at] of [
+      ['old-1', longAgo],
+      ['old-2', addCalendarMonths(longAgo, 1)],
+      ['recent', lately],
+    ] as const) {
+      await consents.grant(app, account, grantedAt(at), at);
+      await consents.withdraw(app, account, at);
+    }
+    await consents.grant(app, 'active', grantedAt(new Date(T)), new Date(T)); // no expiry: not on the index
+    // Written into months an earlier run already passed (only this test's clock goes back): start afresh.
+    await db.doc.send(
+      new DeleteCommand({ TableName: db.tables.governance, Key: { pk: 'checkpoint', sk: 'expire#consent' } }),
+    );
+
+    const before = JSON.parse(String((await get()).body)).categories.consent;
+    expect(before).toEqual({
+      stored: 3,
+      overdue: 2,
+      oldestOverdueSeconds: S - expirySeconds(consentEvidenceExpiry(longAgo)),
+    });
+    await expire({}, lambdaContext({ getRemainingTimeInMillis: () => 280_000 }));
+    expect(JSON.parse(String((await get()).body)).categories.consent).toEqual({
+      stored: 1,
+      overdue: 0,
+      oldestOverdueSeconds: 0,
+    });
   });
 });

@@ -162,10 +162,53 @@ describe('consent enforced at the store (D6)', () => {
     const text = async () =>
       ((await messagesOf(app, 'carol'))[0]?.msgBody[0]?.MsgContent as { Text?: string } | undefined)?.Text;
     expect(await text()).toBe('edited once');
-    // The consent now names userInfo only: the stored copy stays as it was.
+    // The consent now names userInfo only: messages are withdrawn, the stored copy erased, the edit dropped.
     await grant(app, 'carol', ['userInfo']);
     expect((await edit('edited twice')).body).toMatchObject(OK);
-    expect(await text()).toBe('edited once');
+    await lambda.settled();
+    expect(await messagesOf(app, 'carol')).toEqual([]);
+  });
+
+  it('a grant leaving out a category withdraws it: that category is erased, the other kept, the history says so', async () => {
+    const app = await registerCallbackApp(appStore, REQUIRED);
+    await grant(app, 'fay');
+    await profile(app, 'fay', 'Fay');
+    await send(app, c2cMessage({ From_Account: 'fay' }));
+    expect(await storedFor(db.doc, db.tables.personal, app, 'fay')).toEqual({ userInfo: 1, messages: 1 });
+
+    const narrowed = await grant(app, 'fay', ['userInfo']);
+    expect(narrowed.status).toBe(200);
+    expect(narrowed.body).toMatchObject({ categories: ['userInfo'], deletionRequestId: expect.any(String) });
+    await lambda.settled();
+    expect(await storedFor(db.doc, db.tables.personal, app, 'fay')).toEqual({ userInfo: 1, messages: 0 });
+    const record = await consentRoute('GET', app, 'fay');
+    expect(
+      (record.body.history as Array<{ action: string; categories: string[] }>).map(
+        ({ action, categories }) => ({ action, categories }),
+      ),
+    ).toEqual([
+      { action: 'granted', categories: ['userInfo', 'messages'] },
+      { action: 'withdrawn', categories: ['messages'] },
+      { action: 'granted', categories: ['userInfo'] },
+    ]);
+    const request = await callRoute(
+      (await import('../../../functions/deletion-requests/handler.js')).handler as unknown as Handler,
+      'GET',
+      {
+        template: '/apps/{sdkAppId}/deletion-requests/{id}',
+        params: { sdkAppId: app, id: String(narrowed.body.deletionRequestId) },
+      },
+      { query: adminQuery(app, SECRET) },
+    );
+    expect(request.body).toMatchObject({
+      status: 'completed',
+      categories: ['messages'],
+      deleted: { messages: 1, userInfo: 0 },
+    });
+    // The same or a wider grant withdraws nothing and files nothing.
+    const widened = await grant(app, 'fay', ['userInfo', 'messages']);
+    expect(widened.status).toBe(200);
+    expect(widened.body.deletionRequestId).toBeUndefined();
   });
 
   it('never reads a consent for an app that does not require one; one lookup per callback for an app that does', async () => {

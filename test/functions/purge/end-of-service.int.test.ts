@@ -330,8 +330,9 @@ describe('end of service: nothing of a customer’s end users outlives the custo
         context(),
       )) as { statusCode: number; body: string };
       expect(response.statusCode).toBe(200);
-      return (JSON.parse(response.body) as { categories: Record<'messages' | 'userInfo', Figures> })
-        .categories;
+      return (
+        JSON.parse(response.body) as { categories: Record<'messages' | 'userInfo' | 'consent', Figures> }
+      ).categories;
     };
     const app = newSdkAppId();
     const now = new Date();
@@ -345,6 +346,18 @@ describe('end of service: nothing of a customer’s end users outlives the custo
       { app, account: 'emil-eos', categories: ['messages'], reason: 'court' },
       now,
     );
+    // Consent records name accounts in the clear: an active and a withdrawn one are left over too.
+    const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
+    const consent = {
+      categories: ['messages'] as const,
+      jurisdiction: 'DE',
+      minimumAge: 16,
+      minimumAgeSource: 'table' as const,
+      grantedAt: now.toISOString(),
+    };
+    await consents.grant(app, 'dora-eos', consent, now);
+    await consents.grant(app, 'emil-eos', consent, now);
+    await consents.withdraw(app, 'emil-eos', now);
     const before = await measure();
 
     // purgeAt about ten days ago; no purge has run yet.
@@ -353,11 +366,14 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     expect(unfinished.messages.overdue - before.messages.overdue).toBe(4); // emil's two are held
     expect(unfinished.userInfo.overdue - before.userInfo.overdue).toBe(1);
     expect(unfinished.messages.oldestOverdueSeconds).toBeGreaterThanOrEqual(9 * 86_400);
+    expect(unfinished.consent.overdue - before.consent.overdue).toBe(2); // no hold covers consent records
+    expect(unfinished.consent.oldestOverdueSeconds).toBeGreaterThanOrEqual(9 * 86_400);
 
     await purge({}, context());
     const purged = await measure();
     expect(purged.messages.overdue).toBe(before.messages.overdue);
     expect(purged.userInfo.overdue).toBe(before.userInfo.overdue);
+    expect(purged.consent.overdue).toBe(before.consent.overdue);
     await holds.release(app, hold.id, new Date());
   });
 
