@@ -6,12 +6,15 @@ import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
+import { cutsOfAccounts } from '../../lib/operations/account-cuts.js';
 import { createAppExportStore } from '../../lib/store/app-export.js';
 import { createAppStore } from '../../lib/store/apps.js';
+import { createConsentStore } from '../../lib/store/consents.js';
 
 const { env, logger, doc } = functionBase('app-export');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const exports = createAppExportStore({ doc, tableName: env.tables.personal });
+const consents = createConsentStore({ doc, tableName: env.tables.governance });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 
 /**
@@ -25,9 +28,12 @@ export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>(
     const principal = principalOf(event);
     if (principal.kind !== 'appAdmin') throw new Error('the app export is an app-admin route');
     const page = exportPageOf(event);
-    const answer = await exports.page(principal.sdkAppId, new Date(), {
+    const app = principal.sdkAppId;
+    const cuts = principal.app.retentionCuts;
+    const answer = await exports.page(app, new Date(), {
       ...page,
-      ...(principal.app.retentionCuts ? { cuts: principal.app.retentionCuts } : {}),
+      // A switch to required consent spares accounts consenting since: one coverage read per page.
+      cutsOfAccounts: (accounts) => cutsOfAccounts(cuts, consents, app, accounts),
     });
     logger.info('app data exported', {
       app: principal.sdkAppId,

@@ -1,7 +1,8 @@
 import { HOLD_LOOKAHEAD_SECONDS } from '../../lib/policy/expiry.js';
 import { coveringHolds, type LegalHold } from '../../lib/policy/legal-holds.js';
-import { expiryUnderCuts } from '../../lib/policy/retention-cuts.js';
+import { cutsForAccount, expiryUnderCuts } from '../../lib/policy/retention-cuts.js';
 import { epochSeconds, instantOfSeconds } from '../../lib/policy/time.js';
+import type { ConsentCoverageLookup } from '../../lib/store/consents.js';
 import type { ExpiryIndex } from '../../lib/store/expiry-index.js';
 import type { ExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { ownerShardsOfApp } from '../../lib/store/keys.js';
@@ -25,6 +26,8 @@ export interface CutDeps {
   readonly index: ExpiryIndex;
   readonly profiles: Pick<UserInfoStore, 'shorten'>;
   readonly state: Pick<ExpiryStateStore, 'recordHeld' | 'noteExpiry'>;
+  /** D6: a consent cut spares accounts consenting since; read once per page of such a cut. */
+  readonly consents: ConsentCoverageLookup;
 }
 
 export interface CutReport {
@@ -73,8 +76,9 @@ async function applyCut(
         PAGE_SIZE,
       );
       const holds = await opts.holds();
+      const spared = await sparedAccounts(deps, cut, page.items);
       for (const item of page.items) {
-        if (item.app !== cut.app) continue;
+        if (item.app !== cut.app || (item.account !== undefined && spared.has(item.account))) continue;
         // A profile is dated by its latest write; its older fields are checked one by one (profiles.shorten).
         if (item.category === 'messages' && ownerSortSeconds(item.ownerSort) * 1000 >= cutAt) continue;
         const covering = coveringHolds(
@@ -109,6 +113,24 @@ async function applyCut(
   }
   await deps.registry.complete(cut);
   return true;
+}
+
+/** The accounts of a page a consent cut spares: those whose consent has covered its category since. */
+async function sparedAccounts(
+  deps: CutDeps,
+  cut: PendingCut,
+  items: readonly OwnerIndexItem[],
+): Promise<Set<string>> {
+  if (!cut.sparesConsented) return new Set();
+  const accounts = items.flatMap((item) =>
+    item.app === cut.app && item.account !== undefined ? [item.account] : [],
+  );
+  const coverage = await deps.consents.coverageOf(cut.app, accounts);
+  return new Set(
+    [...coverage].flatMap(([account, since]) =>
+      cutsForAccount([cut], since[cut.category])?.length === 0 ? [account] : [],
+    ),
+  );
 }
 
 async function shortenItem(

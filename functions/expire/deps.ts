@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AppEnvironment } from '../../lib/config.js';
+import { createConsentStore } from '../../lib/store/consents.js';
 import {
   createExpiryIndex,
   type ExpiringTableKey,
@@ -34,6 +35,7 @@ export function createExpiryDeps(
       registry: createRetentionCutRegistry({ doc, tableName: tables.governance }),
       owners: createPersonalErasureStore({ doc, tableName: tables.personal }),
       profiles: createUserInfoStore({ doc, tableName: tables.personal }),
+      consents: createConsentStore({ doc, tableName: tables.governance }),
     },
   };
 }

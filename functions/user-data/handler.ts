@@ -8,8 +8,10 @@ import { httpHandler } from '../../lib/http/http-handler.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
+import { cutsOfAccount } from '../../lib/operations/account-cuts.js';
 import { accountSchema } from '../../lib/policy/identifiers.js';
 import { createAppStore } from '../../lib/store/apps.js';
+import { createConsentStore } from '../../lib/store/consents.js';
 import { createPersonalExportStore } from '../../lib/store/personal-export.js';
 import { createUserInfoStore } from '../../lib/store/user-info.js';
 
@@ -17,6 +19,7 @@ const { env, logger, doc } = functionBase('user-data');
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 const userInfo = createUserInfoStore({ doc, tableName: env.tables.personal });
 const exports = createPersonalExportStore({ doc, tableName: env.tables.personal });
+const consents = createConsentStore({ doc, tableName: env.tables.governance });
 const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry, logger });
 
 /**
@@ -30,13 +33,13 @@ export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>(
     const principal = principalOf(event);
     if (principal.kind !== 'appAdmin') throw new Error('user data is an app-admin route');
     const app = principal.sdkAppId;
-    const cuts = principal.app.retentionCuts;
     const parsedAccount = accountSchema.safeParse(pathParameterOf(event, 'account') ?? '');
     if (!parsedAccount.success)
       throw new BadRequestError('account: must be 1 to 128 bytes of well-formed Unicode');
     const account = parsedAccount.data;
     const page = exportPageOf(event);
     const now = new Date();
+    const cuts = await cutsOfAccount(principal.app.retentionCuts, consents, app, account);
     const [profile, messages] = await Promise.all([
       userInfo.get(app, account, now, cuts?.userInfo),
       exports.messagesPage(app, account, now, { ...page, cuts: cuts?.messages }),

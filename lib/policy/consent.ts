@@ -66,3 +66,24 @@ export function droppedCategories(
 ): PersonalCategoryId[] {
   return (before?.categories ?? []).filter((category) => !after.categories.includes(category));
 }
+
+/** Per category, since when the active consent has covered it without a break (ISO-8601). */
+export type ConsentCoverage = Partial<Record<PersonalCategoryId, string>>;
+
+/**
+ * The coverage after a grant: a category the earlier active consent covered keeps its start (the
+ * earlier grant's time when the record predates coverage); a category newly covered starts at the grant.
+ */
+export function coverageAfterGrant(
+  before: { readonly active: ActiveConsent | null; readonly coveredSince?: ConsentCoverage } | undefined,
+  consent: ActiveConsent,
+): ConsentCoverage {
+  const coverage: ConsentCoverage = {};
+  for (const category of consent.categories) {
+    const kept = before?.active?.categories.includes(category)
+      ? (before.coveredSince?.[category] ?? before.active.grantedAt)
+      : undefined;
+    coverage[category] = kept ?? consent.grantedAt;
+  }
+  return coverage;
+}

@@ -16,6 +16,11 @@ export interface RetentionCut {
   readonly at: string;
   /** The period in force from `at` on; 0 when the category became `notStored`. */
   readonly days: number;
+  /**
+   * D6: the cut of a switch to `privacy.consent: "required"`. It spares the items of an account whose
+   * active consent has covered the category without a break since the cut (`coveredSince <= at`).
+   */
+  readonly sparesConsented?: true;
 }
 
 export type RetentionCuts = Partial<Record<PersonalCategoryId, readonly RetentionCut[]>>;
@@ -28,18 +33,42 @@ function periodOf(settings: PrivacySettings, category: PersonalCategoryId): numb
 
 /**
  * The cuts a change of settings from `before` to `after` at `at` makes: one per category whose period
- * shrinks. Switching `consent` to `required` (D6) cuts both categories to 0 days: what was stored without
- * a consent check is hidden at once and deleted by `expire`; what consented accounts send afterwards is
- * stored again. (The cut does not tell consented accounts apart: their earlier data goes too.)
+ * shrinks. Switching `consent` to `required` (D6) also cuts both categories to 0 days for every account
+ * without an active consent for the category at `at` (`sparesConsented`): what was stored of them
+ * without a consent check is hidden at once and deleted by `expire`; consented accounts keep theirs.
  */
 export function cutsOfChange(before: PrivacySettings, after: PrivacySettings, at: Date): RetentionCuts {
   const cuts: Record<string, RetentionCut[]> = {};
   const consentSwitched = before.consent !== 'required' && after.consent === 'required';
   for (const category of PERSONAL_CATEGORY_IDS) {
-    const days = consentSwitched ? 0 : periodOf(after, category);
-    if (days < periodOf(before, category)) cuts[category] = [{ at: at.toISOString(), days }];
+    const was = periodOf(before, category);
+    const days = periodOf(after, category);
+    const made: RetentionCut[] = [];
+    if (days < was) made.push({ at: at.toISOString(), days });
+    // A cut to 0 for everyone already ends what the consent cut would.
+    if (consentSwitched && was > 0 && days > 0)
+      made.push({ at: at.toISOString(), days: 0, sparesConsented: true });
+    if (made.length > 0) cuts[category] = made;
   }
   return cuts as RetentionCuts;
+}
+
+/**
+ * The cuts that apply to one account's items of a category: all but the consent cuts its active consent
+ * spares. `coveredSince`: since when its active consent has covered the category without a break
+ * (undefined: no active consent for it). Pure; the readers and `expire` apply only what this returns.
+ */
+export function cutsForAccount(
+  cuts: readonly RetentionCut[] | undefined,
+  coveredSince: string | undefined,
+): readonly RetentionCut[] | undefined {
+  if (!cuts || coveredSince === undefined || !cuts.some((cut) => cut.sparesConsented)) return cuts;
+  return cuts.filter((cut) => !(cut.sparesConsented && coveredSince <= cut.at));
+}
+
+/** Whether some cut depends on the account's consent: only then does a reader need to look it up. */
+export function dependsOnConsent(cuts: readonly RetentionCut[] | undefined): boolean {
+  return cuts?.some((cut) => cut.sparesConsented) ?? false;
 }
 
 /**
@@ -54,9 +83,9 @@ export function registrationCuts(at: Date): RetentionCuts {
 
 /**
  * `existing` with `added` (newer) cuts merged in. A cut made later with a period no longer than an
- * earlier one's covers everything the earlier one does, so the earlier one is dropped; cuts older than
- * the longest retention can no longer shorten anything and are dropped too. What stays is ordered by
- * time, with periods growing.
+ * earlier one's covers everything the earlier one does, so the earlier one is dropped, unless the later
+ * one spares consented accounts and the earlier one does not; cuts older than the longest retention can
+ * no longer shorten anything and are dropped too. What stays is ordered by time.
  */
 export function mergeCuts(
   existing: RetentionCuts | undefined,
@@ -68,7 +97,9 @@ export function mergeCuts(
   for (const category of PERSONAL_CATEGORY_IDS) {
     let cuts = [...(existing?.[category] ?? [])].filter((cut) => cut.at >= horizon);
     for (const cut of added[category] ?? []) {
-      cuts = cuts.filter((earlier) => earlier.days < cut.days);
+      cuts = cuts.filter(
+        (earlier) => earlier.days < cut.days || (cut.sparesConsented === true && !earlier.sparesConsented),
+      );
       cuts.push(cut);
     }
     if (cuts.length > 0) merged[category] = cuts;

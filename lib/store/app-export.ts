@@ -24,7 +24,15 @@ export interface AppExportStore {
   page(
     app: string,
     now: Date,
-    page: { limit: number; cursor?: string | undefined; cuts?: RetentionCuts },
+    page: {
+      limit: number;
+      cursor?: string | undefined;
+      cuts?: RetentionCuts;
+      /** Per account cuts for the page's accounts (consent cuts spare some); default: `cuts` for all. */
+      cutsOfAccounts?: (
+        accounts: readonly string[],
+      ) => Promise<(account: string) => RetentionCuts | undefined>;
+    },
   ): Promise<AppExportPage>;
 }
 
@@ -89,6 +97,8 @@ export function createAppExportStore(opts: {
           .filter((key) => !isHeldSnapshot(key));
         const items = await batchGetAll(doc, tableName, keys as ItemKey[], 'app export read');
         const byId = new Map(items.map((item) => [itemIdOf(item as unknown as ItemKey), item]));
+        const accounts = items.filter((item) => item.app === app).map((item) => String(item.account));
+        const cutsOf = page.cutsOfAccounts ? await page.cutsOfAccounts(accounts) : () => page.cuts;
         const userInfo: AppExportPage['userInfo'] = [];
         const messages: StoredMessage[] = [];
         for (const key of keys) {
@@ -96,9 +106,12 @@ export function createAppExportStore(opts: {
           // The key layout guarantees the app; checked again so a layout bug cannot leak another app's data.
           if (!item || item.app !== app) continue;
           if (item.category === 'userInfo') {
-            const profile = toUserInfo(item, now, page.cuts?.userInfo);
+            const profile = toUserInfo(item, now, cutsOf(String(item.account))?.userInfo);
             if (profile) userInfo.push({ ...profile, account: String(item.account) });
-          } else if (item.category === 'messages' && isServedMessage(item, now, page.cuts?.messages)) {
+          } else if (
+            item.category === 'messages' &&
+            isServedMessage(item, now, cutsOf(String(item.account))?.messages)
+          ) {
             messages.push(toStoredMessage(item));
           }
         }

@@ -10,11 +10,14 @@ import type { PersonalCategoryId } from '../policy/categories.js';
 import {
   type ActiveConsent,
   CONSENT_KIND,
+  type ConsentCoverage,
   type ConsentEvent,
   consentEvidenceExpiry,
+  coverageAfterGrant,
   droppedCategories,
 } from '../policy/consent.js';
 import { epochSeconds, expirySeconds, isLiveItem } from '../policy/time.js';
+import { batchGetAll } from './batch-get.js';
 import { expiringAttributes, itemIdOf, KEY_SEPARATOR, keyPart } from './keys.js';
 import { isConditionFailure } from './sdk-errors.js';
 
@@ -70,13 +73,27 @@ export interface ConsentLeftovers {
   countLive(app: string, now: Date): Promise<number>;
 }
 
-/** What the callback reads: the categories of the account's active consent, one strongly consistent GetItem. */
+/** What a reader needs of an account's active consent: the categories, and since when each is covered. */
+export interface ConsentInForce {
+  readonly categories: readonly PersonalCategoryId[];
+  readonly coveredSince: ConsentCoverage;
+}
+
+/** What the callback reads: the account's active consent, one strongly consistent GetItem. */
 export interface ConsentLookup {
-  activeCategories(
+  activeConsent(
     app: string,
     account: string,
     opts?: { signal?: AbortSignal | undefined },
-  ): Promise<readonly PersonalCategoryId[] | undefined>;
+  ): Promise<ConsentInForce | undefined>;
+}
+
+/**
+ * What readers of many accounts at once need (an app export page, `expire` applying a consent cut):
+ * the coverage of each account with an active consent (strongly consistent BatchGetItem).
+ */
+export interface ConsentCoverageLookup {
+  coverageOf(app: string, accounts: readonly string[]): Promise<Map<string, ConsentCoverage>>;
 }
 
 const MAX_WRITE_ATTEMPTS = 3;
@@ -88,6 +105,8 @@ export const consentKey = (app: string, account: string) => ({
 
 interface StoredConsent extends ConsentRecord {
   readonly version: number;
+  /** While active: per covered category, since when without a break (a record from before: absent). */
+  readonly coveredSince?: ConsentCoverage;
 }
 
 function toRecord(item: Record<string, unknown>): StoredConsent {
@@ -97,19 +116,34 @@ function toRecord(item: Record<string, unknown>): StoredConsent {
     active: (item.active as ActiveConsent | undefined) ?? null,
     history: (item.history as ConsentEvent[] | undefined) ?? [],
     ...(typeof item.withdrawnAt === 'string' ? { withdrawnAt: item.withdrawnAt } : {}),
+    ...(item.coveredSince && typeof item.coveredSince === 'object'
+      ? { coveredSince: item.coveredSince as ConsentCoverage }
+      : {}),
     version: Number(item.version ?? 0),
   };
 }
 
 function publicRecord(stored: StoredConsent): ConsentRecord {
-  const { version: _version, ...record } = stored;
+  const { version: _version, coveredSince: _coveredSince, ...record } = stored;
   return record;
+}
+
+/** The consent in force of a stored item (any projection holding `active` and `coveredSince`). */
+function inForce(item: Record<string, unknown>, now: Date): ConsentInForce | undefined {
+  // Every read hides what is expired (a withdrawn record waiting for expire has no active part anyway).
+  if (!isLiveItem(item, now)) return undefined;
+  const active = item.active as Pick<ActiveConsent, 'categories' | 'grantedAt'> | undefined;
+  if (!active?.categories || active.categories.length === 0) return undefined;
+  const stored = (item.coveredSince as ConsentCoverage | undefined) ?? {};
+  const coveredSince: ConsentCoverage = {};
+  for (const category of active.categories) coveredSince[category] = stored[category] ?? active.grantedAt;
+  return { categories: active.categories, coveredSince };
 }
 
 export function createConsentStore(opts: {
   doc: DynamoDBDocumentClient;
   tableName: string;
-}): ConsentStore & ConsentLookup & ConsentLeftovers {
+}): ConsentStore & ConsentLookup & ConsentCoverageLookup & ConsentLeftovers {
   const { doc, tableName } = opts;
 
   async function read(app: string, account: string, now: Date): Promise<StoredConsent | undefined> {
@@ -176,6 +210,7 @@ export function createConsentStore(opts: {
       let result: GrantResult | undefined;
       await rewrite(app, account, now, (current) => {
         const dropped = droppedCategories(current?.active ?? null, consent);
+        const coveredSince = coverageAfterGrant(current, consent);
         const history: ConsentEvent[] = [
           ...(current?.history ?? []),
           ...(dropped.length > 0
@@ -184,7 +219,7 @@ export function createConsentStore(opts: {
           { action: 'granted', at: consent.grantedAt, categories: consent.categories },
         ];
         result = { record: { app, account, active: consent, history }, dropped };
-        return { ...base(app, account), active: consent, history };
+        return { ...base(app, account), active: consent, coveredSince, history };
       });
       return result as GrantResult;
     },
@@ -276,24 +311,42 @@ export function createConsentStore(opts: {
       return count;
     },
 
-    async activeCategories(app, account, call = {}) {
+    async activeConsent(app, account, call = {}) {
       try {
         const { Item } = await doc.send(
           new GetCommand({
             TableName: tableName,
             Key: consentKey(app, account),
             ConsistentRead: true,
-            ProjectionExpression: 'active.categories, expiresAt',
+            ProjectionExpression: 'active.categories, active.grantedAt, coveredSince, expiresAt',
           }),
           call.signal ? { abortSignal: call.signal } : {},
         );
-        // Every read hides what is expired (a withdrawn record waiting for expire has no active part anyway).
-        if (!Item || !isLiveItem(Item, new Date())) return undefined;
-        const categories = (Item.active as { categories?: PersonalCategoryId[] } | undefined)?.categories;
-        return categories && categories.length > 0 ? categories : undefined;
+        return Item ? inForce(Item, new Date()) : undefined;
       } catch (error) {
         throw new StoreError('consent could not be read', { cause: error });
       }
+    },
+
+    async coverageOf(app, accounts) {
+      const unique = [...new Set(accounts)];
+      const coverage = new Map<string, ConsentCoverage>();
+      if (unique.length === 0) return coverage;
+      const items = await batchGetAll(
+        doc,
+        tableName,
+        unique.map((account) => consentKey(app, account)),
+        'consent coverage read',
+      ).catch((error: unknown) => {
+        if (error instanceof StoreError) throw error;
+        throw new StoreError('consent coverage could not be read', { cause: error });
+      });
+      const now = new Date();
+      for (const item of items) {
+        const found = inForce(item, now);
+        if (found && item.app === app) coverage.set(String(item.account), found.coveredSince);
+      }
+      return coverage;
     },
   };
 }

@@ -52,9 +52,12 @@ export interface RetentionCutRegistry {
 
 const PURGED_PARTITION = 'purgedApps';
 
-const cutKey = (app: string, category: PersonalCategoryId, at: string) => ({
+/** A consent cut (`sparesConsented`) can share its time with a shorter period's: its key says which. */
+const cutKey = (app: string, category: PersonalCategoryId, cut: RetentionCut) => ({
   pk: CUTS_PARTITION,
-  sk: [keyPart(app), category, at].join(KEY_SEPARATOR),
+  sk: [keyPart(app), category, cut.at, ...(cut.sparesConsented ? ['sparesConsented'] : [])].join(
+    KEY_SEPARATOR,
+  ),
 });
 
 export function createRetentionCutRegistry(opts: {
@@ -68,12 +71,13 @@ export function createRetentionCutRegistry(opts: {
         Put: {
           TableName: tableName,
           Item: {
-            ...cutKey(app, category, cut.at),
+            ...cutKey(app, category, cut),
             kind: 'retentionCut',
             app,
             category,
             at: cut.at,
             days: cut.days,
+            ...(cut.sparesConsented ? { sparesConsented: true } : {}),
           },
         },
       };
@@ -132,6 +136,7 @@ export function createRetentionCutRegistry(opts: {
             category: item.category as PersonalCategoryId,
             at: String(item.at),
             days: Number(item.days),
+            ...(item.sparesConsented === true ? { sparesConsented: true as const } : {}),
             ...(item.cursor ? { cursor: item.cursor as PendingCut['cursor'] } : {}),
           });
         }
@@ -145,7 +150,7 @@ export function createRetentionCutRegistry(opts: {
         await doc.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: cutKey(cut.app, cut.category, cut.at),
+            Key: cutKey(cut.app, cut.category, cut),
             UpdateExpression: 'SET #cursor = :cursor',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeNames: { '#cursor': 'cursor' },
@@ -162,7 +167,7 @@ export function createRetentionCutRegistry(opts: {
     async complete(cut) {
       await sdkCall(
         'complete a retention cut',
-        doc.send(new DeleteCommand({ TableName: tableName, Key: cutKey(cut.app, cut.category, cut.at) })),
+        doc.send(new DeleteCommand({ TableName: tableName, Key: cutKey(cut.app, cut.category, cut) })),
       );
     },
   };

@@ -1,7 +1,7 @@
 import type { SensitiveDataMode, StorageMode } from '../../lib/policy/app-config.js';
 import type { ConsentMode } from '../../lib/policy/consent.js';
 import { HOLD_LOOKAHEAD_SECONDS, ttlReachableExpiry } from '../../lib/policy/expiry.js';
-import { expiryUnderCuts, type RetentionCut } from '../../lib/policy/retention-cuts.js';
+import { cutsForAccount, expiryUnderCuts, type RetentionCut } from '../../lib/policy/retention-cuts.js';
 import { guardAtRest, guardMessage } from '../../lib/policy/sensitive-data.js';
 import { addCalendarMonths, addDays, epochSeconds, expirySeconds } from '../../lib/policy/time.js';
 
@@ -114,6 +114,8 @@ export interface SentMessage {
 export interface ModelConsent {
   active: Category[] | null;
   history: Array<{ action: 'granted' | 'withdrawn'; categories: Category[] }>;
+  /** Per category the active consent covers: since when without a break (seconds). */
+  since: Partial<Record<Category, number>>;
 }
 
 export interface Model {
@@ -190,19 +192,37 @@ export function covering(
     .map((hold) => hold.id);
 }
 
-const cutsOf = (model: Model, app: AppName, category: Category) => model.apps[app].cuts[category];
+/** Since when `account`'s active consent has covered `category` without a break (ISO), if it does. */
+function coveredSince(model: Model, app: AppName, category: Category, account: Account | undefined) {
+  const since =
+    account === undefined ? undefined : model.consents.get(consentId(app, account))?.since[category];
+  return since === undefined ? undefined : new Date(since * 1000).toISOString();
+}
+
+/** The app's cuts as they apply to `account`: a switch to required consent spares accounts consenting since. */
+const cutsOf = (model: Model, app: AppName, category: Category, account: Account | undefined) =>
+  cutsForAccount(model.apps[app].cuts[category], coveredSince(model, app, category, account));
 
 /** A cut in force makes an item created before it expire early. */
 export function effectiveExpiry(model: Model, item: PhysicalItem): number {
   return expiryUnderCuts(
     item.expiresAt,
     new Date(item.createdAt * 1000),
-    cutsOf(model, item.app, item.category),
+    cutsOf(model, item.app, item.category, item.account),
   );
 }
 
-export function fieldExpiry(model: Model, app: AppName, field: { setAt: number; expiresAt: number }): number {
-  return expiryUnderCuts(field.expiresAt, new Date(field.setAt * 1000), cutsOf(model, app, 'userInfo'));
+export function fieldExpiry(
+  model: Model,
+  app: AppName,
+  account: Account,
+  field: { setAt: number; expiresAt: number },
+): number {
+  return expiryUnderCuts(
+    field.expiresAt,
+    new Date(field.setAt * 1000),
+    cutsOf(model, app, 'userInfo', account),
+  );
 }
 
 /** What an export of `account` serves: messages (id and text) and profile fields. */
@@ -224,7 +244,7 @@ export function exportOf(model: Model, app: AppName, account: Account) {
     const values: Partial<Record<ProfileField, string>> = {};
     for (const field of PROFILE_FIELDS) {
       const stored = profile.fields?.[field];
-      if (stored && fieldExpiry(model, app, stored) > model.now) values[field] = stored.value;
+      if (stored && fieldExpiry(model, app, account, stored) > model.now) values[field] = stored.value;
     }
     if (Object.keys(values).length > 0) userInfo = values;
   }
@@ -258,9 +278,12 @@ export function grantConsent(
   categories: Category[],
 ): Category[] {
   const id = consentId(app, account);
-  const record = model.consents.get(id) ?? { active: null, history: [] };
+  const record = model.consents.get(id) ?? { active: null, history: [], since: {} };
   const ordered = (['userInfo', 'messages'] as const).filter((category) => categories.includes(category));
   const dropped = (record.active ?? []).filter((category) => !ordered.includes(category));
+  const since: ModelConsent['since'] = {};
+  for (const category of ordered) since[category] = record.since[category] ?? model.now;
+  record.since = since;
   if (dropped.length > 0) record.history.push({ action: 'withdrawn', categories: dropped });
   record.active = [...ordered];
   record.history.push({ action: 'granted', categories: [...ordered] });
@@ -274,6 +297,7 @@ export function withdrawConsent(model: Model, app: AppName, account: Account): v
   if (!record?.active) return;
   record.history.push({ action: 'withdrawn', categories: record.active });
   record.active = null;
+  record.since = {};
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -305,12 +329,13 @@ function storageExpiry(
   model: Model,
   app: AppName,
   category: Category,
+  account: Account,
   createdAt: number,
 ): number | undefined {
   const setting = model.apps[app][category];
   if (setting.mode === 'notStored') return undefined;
   const plain = expirySeconds(addDays(new Date(createdAt * 1000), setting.days));
-  const expiry = expiryUnderCuts(plain, new Date(createdAt * 1000), cutsOf(model, app, category));
+  const expiry = expiryUnderCuts(plain, new Date(createdAt * 1000), cutsOf(model, app, category, account));
   return expiry > model.now ? expiry : undefined;
 }
 
@@ -320,7 +345,7 @@ export function afterSend(model: Model, message: SentMessage): void {
   const id = messageItemId(message);
   if (model.items.has(id)) return;
   if (!consented(model, message.app, message.sender, 'messages')) return;
-  const expiresAt = storageExpiry(model, message.app, 'messages', message.msgTime);
+  const expiresAt = storageExpiry(model, message.app, 'messages', message.sender, message.msgTime);
   if (expiresAt === undefined) return;
   model.items.set(id, {
     id,
@@ -407,7 +432,7 @@ export function portraitSet(
   const app = model.apps[appName];
   if (app.status !== 'active') return;
   const setAt = model.now;
-  const expiresAt = storageExpiry(model, appName, 'userInfo', setAt);
+  const expiresAt = storageExpiry(model, appName, 'userInfo', account, setAt);
   if (expiresAt === undefined) return;
   if (!consented(model, appName, account, 'userInfo')) return;
   const id = profileItemId(appName, account);
@@ -454,16 +479,23 @@ export function changeSettings(
 ): void {
   const app = model.apps[appName];
   const at = new Date((model.now + cutLeadSeconds) * 1000).toISOString();
-  // Switching to required consent cuts both categories to 0: what was stored unchecked goes.
+  // Switching to required consent cuts both categories to 0 for every account without an active consent
+  // for it then: what was stored of them unchecked goes; consented accounts keep theirs.
   const consentSwitched = app.consent !== 'required' && next.consent === 'required';
   for (const category of ['userInfo', 'messages'] as const) {
-    const setting = next[category] ?? (consentSwitched ? app[category] : undefined);
-    if (!setting) continue;
+    const setting = next[category] ?? app[category];
     const before = app[category].mode === 'notStored' ? 0 : app[category].days;
-    const after = consentSwitched || setting.mode === 'notStored' ? 0 : setting.days;
-    if (after < before) {
-      const cut = { at, days: after };
-      app.cuts[category] = [...app.cuts[category].filter((earlier) => earlier.days < after), cut];
+    const after = setting.mode === 'notStored' ? 0 : setting.days;
+    const cuts: RetentionCut[] = [];
+    if (after < before) cuts.push({ at, days: after });
+    if (consentSwitched && before > 0 && after > 0) cuts.push({ at, days: 0, sparesConsented: true });
+    for (const cut of cuts) {
+      app.cuts[category] = [
+        ...app.cuts[category].filter(
+          (earlier) => earlier.days < cut.days || (cut.sparesConsented === true && !earlier.sparesConsented),
+        ),
+        cut,
+      ];
       model.pendingCuts.push({ app: appName, category, cut });
     }
     app[category] = setting;
@@ -628,6 +660,7 @@ function applyCut(model: Model, pending: Model['pendingCuts'][number], soon: num
   const cutAt = Date.parse(pending.cut.at) / 1000;
   for (const item of model.items.values()) {
     if (item.app !== pending.app || item.category !== pending.category || item.kind === 'tombstone') continue;
+    if (spared(model, pending, item.account)) continue;
     if (item.category === 'userInfo') {
       let itemExpiry = Number.POSITIVE_INFINITY;
       for (const field of PROFILE_FIELDS) {
@@ -647,6 +680,13 @@ function applyCut(model: Model, pending: Model['pendingCuts'][number], soon: num
       soon,
     );
   }
+}
+
+/** Whether a consent cut spares `account` (its consent has covered the category since the cut), at the run. */
+function spared(model: Model, pending: Model['pendingCuts'][number], account: Account | undefined): boolean {
+  return (
+    cutsForAccount([pending.cut], coveredSince(model, pending.app, pending.category, account))?.length === 0
+  );
 }
 
 function moveExpiry(model: Model, item: PhysicalItem, to: number, soon: number): void {

@@ -13,6 +13,7 @@ import {
   ReleaseHold,
   RequestDeletion,
   Reregister,
+  RunExpire,
   Send,
   TerminateAndPurge,
   WithdrawConsent,
@@ -101,6 +102,7 @@ const alice = {
   age: 0,
   delivered: true,
 };
+const bob = { ...alice, sender: 'bob' as const };
 
 describe('every promise holds across every change of state (model-based, whole system)', () => {
   it(
@@ -196,6 +198,24 @@ describe('every promise holds across every change of state (model-based, whole s
         new GrantConsent('A', 'alice', ['userInfo'], false),
         new Profile('A', 'alice', 'both'),
         new TerminateAndPurge('A'),
+      ],
+    ],
+    [
+      'a switch to required consent spares an account consenting at the switch; one consenting later loses what it stored (D6)',
+      7,
+      () => [
+        new GrantConsent('A', 'alice', ['userInfo', 'messages'], false),
+        new Send(alice),
+        new Profile('A', 'alice', 'nickname'),
+        new Send(bob),
+        new Profile('A', 'bob', 'nickname'),
+        new ChangePrivacy('A', { consent: 'required' }, false),
+        new AdvanceClock(10),
+        new GrantConsent('A', 'bob', ['userInfo', 'messages'], false),
+        new RunExpire(),
+        new GrantConsent('A', 'alice', ['messages'], false),
+        new RunExpire(),
+        new WithdrawConsent('A', 'alice'),
       ],
     ],
   ] as const)(

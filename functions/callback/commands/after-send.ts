@@ -5,7 +5,7 @@ import { type GuardedMessage, guardAtRest } from '../../../lib/policy/sensitive-
 import type { NewMessage } from '../../../lib/store/messages.js';
 import type { MessageRef } from '../../../lib/store/personal-keys.js';
 import { c2cAfterSendSchema, groupAfterSendSchema } from '../schemas.js';
-import { consentGiven } from './consent.js';
+import { consentGiven, cutsFor } from './consent.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 /**
@@ -42,7 +42,7 @@ async function storeMessage(input: AfterSend, context: CommandContext) {
     settings,
     input.sentAt,
     now,
-    app.retentionCuts?.messages,
+    await cutsFor(context, 'messages', input.account),
   );
   if (!decision.store) {
     log(decision.reason);

@@ -1,6 +1,25 @@
 import type { PersonalCategoryId } from '../../../lib/policy/categories.js';
 import { consentAllows } from '../../../lib/policy/consent.js';
+import { cutsForAccount, dependsOnConsent, type RetentionCut } from '../../../lib/policy/retention-cuts.js';
+import type { ConsentInForce } from '../../../lib/store/consents.js';
 import type { CommandContext } from './types.js';
+
+/** One read of an account's consent per callback, whoever asks for it (the D6 check, the cuts). */
+const lookups = new WeakMap<CommandContext, Map<string, Promise<ConsentInForce | undefined>>>();
+
+function consentOf(context: CommandContext, account: string): Promise<ConsentInForce | undefined> {
+  let ofContext = lookups.get(context);
+  if (!ofContext) {
+    ofContext = new Map();
+    lookups.set(context, ofContext);
+  }
+  let found = ofContext.get(account);
+  if (!found) {
+    found = context.deps.consents.activeConsent(context.app.sdkAppId, account, { signal: context.signal });
+    ofContext.set(account, found);
+  }
+  return found;
+}
 
 /**
  * D6 at the store: whether the account's data of `category` may be stored. An app that does not require
@@ -14,8 +33,19 @@ export async function consentGiven(
 ): Promise<boolean> {
   if (context.settings.consent !== 'required') return true;
   if (account === undefined) return false;
-  const covered = await context.deps.consents.activeCategories(context.app.sdkAppId, account, {
-    signal: context.signal,
-  });
-  return consentAllows('required', category, covered);
+  return consentAllows('required', category, (await consentOf(context, account))?.categories);
+}
+
+/**
+ * The app's retention cuts of `category` that apply to `account`'s items: a switch to required consent
+ * spares accounts consenting since (lib/policy/retention-cuts.ts). Read only while such a cut is in force.
+ */
+export async function cutsFor(
+  context: CommandContext,
+  category: PersonalCategoryId,
+  account: string | undefined,
+): Promise<readonly RetentionCut[] | undefined> {
+  const cuts = context.app.retentionCuts?.[category];
+  if (!dependsOnConsent(cuts) || account === undefined) return cuts;
+  return cutsForAccount(cuts, (await consentOf(context, account))?.coveredSince[category]);
 }

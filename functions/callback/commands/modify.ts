@@ -1,8 +1,9 @@
 import { tencentOk } from '../../../lib/http/tencent-answer.js';
+import { dependsOnConsent } from '../../../lib/policy/retention-cuts.js';
 import { type GuardedMessage, guardAtRest } from '../../../lib/policy/sensitive-data.js';
 import type { MessageRef } from '../../../lib/store/personal-keys.js';
 import { c2cModifySchema, groupModifySchema } from '../schemas.js';
-import { consentGiven } from './consent.js';
+import { consentGiven, cutsFor } from './consent.js';
 import { holdsOn, registerCoveringHolds } from './holds.js';
 import { type CommandContext, defineCommand } from './types.js';
 
@@ -27,13 +28,15 @@ async function edit(
     log('notStored');
     return tencentOk();
   }
-  // D6: the sender's consent; a group edit that does not name the sender looks it up on the stored copy.
-  if (settings.consent === 'required') {
-    const account = sender ?? (await deps.messages.peek(app.sdkAppId, ref, { signal }))?.account;
-    if (!(await consentGiven(context, 'messages', account))) {
-      log('noConsent');
-      return tencentOk();
-    }
+  // D6: the sender's consent (for the check, and for cuts that spare consented accounts); a group edit
+  // that does not name the sender looks it up on the stored copy.
+  const consentMatters = settings.consent === 'required' || dependsOnConsent(app.retentionCuts?.messages);
+  const account = consentMatters
+    ? (sender ?? (await deps.messages.peek(app.sdkAppId, ref, { signal }))?.account)
+    : sender;
+  if (!(await consentGiven(context, 'messages', account))) {
+    log('noConsent');
+    return tencentOk();
   }
   // Only when a hold names messages is the sender looked up: otherwise an edit is one conditional write.
   let held = false;
@@ -52,7 +55,7 @@ async function edit(
       cloudCustomData: atRest.message.cloudCustomData,
       sensitive: atRest.sensitive,
     },
-    { now, cuts: app.retentionCuts?.messages, held },
+    { now, cuts: await cutsFor(context, 'messages', account), held },
     { signal },
   );
   log(outcome);

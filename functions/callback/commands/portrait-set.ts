@@ -4,7 +4,7 @@ import { decidePersonalStorage } from '../../../lib/policy/retention.js';
 import { guardProfileValue } from '../../../lib/policy/sensitive-data.js';
 import type { UserInfoField, UserInfoValues } from '../../../lib/store/user-info.js';
 import { portraitSetSchema } from '../schemas.js';
-import { consentGiven } from './consent.js';
+import { consentGiven, cutsFor } from './consent.js';
 import { registerCoveringHolds } from './holds.js';
 import { defineCommand } from './types.js';
 
@@ -51,7 +51,8 @@ export const portraitSet = defineCommand({
       return tencentOk();
     }
     const setAt = retentionStart(now, body.EventTime);
-    const decision = decidePersonalStorage('userInfo', settings, setAt, now, app.retentionCuts?.userInfo);
+    const cuts = await cutsFor(context, 'userInfo', body.From_Account);
+    const decision = decidePersonalStorage('userInfo', settings, setAt, now, cuts);
     if (!decision.store) {
       log(decision.reason);
       return tencentOk();

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackHandler } from '../../../functions/callback/chain.js';
+import { createExpiryDeps } from '../../../functions/expire/deps.js';
+import { runExpiry } from '../../../functions/expire/run.js';
 import { createLogger } from '../../../lib/log.js';
 import type { AppConfig } from '../../../lib/policy/app-config.js';
 import type { PersonalCategoryId } from '../../../lib/policy/categories.js';
@@ -61,9 +63,9 @@ describe('consent enforced at the store (D6)', () => {
       appStore,
       ...callbackStores(db.doc, db.tables),
       consents: {
-        activeCategories: (app, account, call) => {
+        activeConsent: (app, account, call) => {
           lookups.push(app);
-          return consents.activeCategories(app, account, call);
+          return consents.activeConsent(app, account, call);
         },
       },
       dataCenter: 'local',
@@ -259,5 +261,79 @@ describe('consent enforced at the store (D6)', () => {
     expect(((await exportOf()).messages as Array<{ msgKey: string }>).map((m) => m.msgKey)).toEqual([
       later.MsgKey,
     ]);
+  });
+
+  it('switching to required spares accounts consenting at the switch; others lose what they stored, even consenting later', async () => {
+    const app = await registerCallbackApp(appStore);
+    const accounts = ['gus', 'hal', 'ivy'] as const;
+    const sent = new Map<string, string>();
+    for (const account of accounts) {
+      const message = c2cMessage({ From_Account: account });
+      sent.set(account, String(message.MsgKey));
+      await send(app, message);
+      await profile(app, account, account.toUpperCase(), Date.now() - 3000);
+    }
+    expect((await grant(app, 'gus')).status).toBe(200); // consenting before the requirement
+    const exportOf = async (account: string) =>
+      (
+        await callRoute(
+          userData,
+          'GET',
+          { template: '/apps/{sdkAppId}/users/{account}/data', params: { sdkAppId: app, account } },
+          { query: adminQuery(app, SECRET) },
+        )
+      ).body as { userInfo: { nickname?: string } | null; messages: Array<{ msgKey: string }> };
+    const appExport = async () => {
+      const exporter = (await import('../../../functions/app-export/handler.js'))
+        .handler as unknown as Handler;
+      const whole = {
+        userInfo: [] as Array<{ account: string }>,
+        messages: [] as Array<{ account: string }>,
+      };
+      let cursor: string | null = null;
+      do {
+        const query: Record<string, string> = { ...adminQuery(app, SECRET), ...(cursor ? { cursor } : {}) };
+        const route = { template: '/apps/{sdkAppId}/export', params: { sdkAppId: app } };
+        const page = (await callRoute(exporter, 'GET', route, { query })).body as typeof whole & {
+          nextCursor: string | null;
+        };
+        whole.userInfo.push(...page.userInfo);
+        whole.messages.push(...page.messages);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return whole;
+    };
+
+    const patched = await callRoute(
+      apps,
+      'PATCH',
+      { template: '/apps/{sdkAppId}/privacy', params: { sdkAppId: app } },
+      { query: adminQuery(app, SECRET), body: { consent: 'required' } },
+    );
+    expect(patched.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // past the cut's settle lead
+    expect((await grant(app, 'ivy')).status).toBe(200); // consenting after it
+
+    const gus = await exportOf('gus');
+    expect(gus.userInfo).toMatchObject({ nickname: 'GUS' });
+    expect(gus.messages.map((m) => m.msgKey)).toEqual([sent.get('gus')]);
+    for (const account of ['hal', 'ivy'])
+      expect(await exportOf(account)).toMatchObject({ userInfo: null, messages: [] });
+    const whole = await appExport();
+    expect(whole.userInfo.map((p) => p.account)).toEqual(['gus']);
+    expect(whole.messages.map((m) => m.account)).toEqual(['gus']);
+
+    // expire moves the others' expiries and deletes them; the spared account's items keep theirs.
+    const report = await runExpiry(createExpiryDeps(db.doc, db.tables), {
+      now: new Date(Date.now() + 5000),
+      graceSeconds: 0,
+      dryRun: false,
+      shouldStop: () => false,
+      categories: ['messages', 'userInfo'],
+    });
+    expect(report.cuts.pending).toBe(0);
+    expect(await storedFor(db.doc, db.tables.personal, app, 'gus')).toEqual({ userInfo: 1, messages: 1 });
+    for (const account of ['hal', 'ivy'])
+      expect(await storedFor(db.doc, db.tables.personal, app, account)).toEqual({ userInfo: 0, messages: 0 });
   });
 });

@@ -3,9 +3,15 @@ import {
   CONSENT_EVIDENCE_MONTHS,
   consentAllows,
   consentEvidenceExpiry,
+  coverageAfterGrant,
 } from '../../../lib/policy/consent.js';
 import { resolvePrivacySettings } from '../../../lib/policy/privacy-settings.js';
-import { cutsOfChange } from '../../../lib/policy/retention-cuts.js';
+import {
+  cutsForAccount,
+  cutsOfChange,
+  dependsOnConsent,
+  mergeCuts,
+} from '../../../lib/policy/retention-cuts.js';
 
 describe('consent (D6)', () => {
   it.each([
@@ -32,15 +38,79 @@ describe('consent (D6)', () => {
     );
   });
 
-  it('switching consent to required cuts both categories to 0 days (hidden at once, deleted by expire)', () => {
+  it('switching consent to required cuts both categories to 0 days for accounts without a consent', () => {
     const at = new Date('2026-03-01T00:00:00Z');
     const before = resolvePrivacySettings({ messages: { mode: 'stored', retentionDays: 30 } });
     const after = resolvePrivacySettings({
       messages: { mode: 'stored', retentionDays: 30 },
       consent: 'required',
     });
-    const cut = [{ at: at.toISOString(), days: 0 }];
+    const cut = [{ at: at.toISOString(), days: 0, sparesConsented: true }];
     expect(cutsOfChange(before, after, at)).toEqual({ userInfo: cut, messages: cut });
+  });
+
+  it('a switch that also shortens a period makes both cuts; one to notStored needs no consent cut', () => {
+    const at = new Date('2026-03-01T00:00:00Z');
+    const before = resolvePrivacySettings({ messages: { mode: 'stored', retentionDays: 30 } });
+    const after = resolvePrivacySettings({
+      messages: { mode: 'stored', retentionDays: 7 },
+      userInfo: { mode: 'notStored' },
+      consent: 'required',
+    });
+    expect(cutsOfChange(before, after, at)).toEqual({
+      messages: [
+        { at: at.toISOString(), days: 7 },
+        { at: at.toISOString(), days: 0, sparesConsented: true },
+      ],
+      userInfo: [{ at: at.toISOString(), days: 0 }],
+    });
+  });
+
+  it('a consent cut spares exactly the accounts whose consent has covered the category since the cut', () => {
+    const at = '2026-03-01T00:00:00.000Z';
+    const shorter = { at: '2026-02-01T00:00:00.000Z', days: 3 };
+    const cuts = [shorter, { at, days: 0, sparesConsented: true as const }];
+    expect(cutsForAccount(cuts, undefined)).toEqual(cuts);
+    expect(cutsForAccount(cuts, '2026-02-28T00:00:00.000Z')).toEqual([shorter]);
+    expect(cutsForAccount(cuts, at)).toEqual([shorter]);
+    // Consenting after the switch does not bring back what was cut.
+    expect(cutsForAccount(cuts, '2026-03-01T00:00:01.000Z')).toEqual(cuts);
+    expect(dependsOnConsent(cuts)).toBe(true);
+    expect(dependsOnConsent([shorter])).toBe(false);
+  });
+
+  it('merging keeps an earlier cut a later consent cut does not cover, and drops one a later plain cut does', () => {
+    const now = new Date('2026-03-02T00:00:00Z');
+    const notStored = { at: '2026-03-01T00:00:00.000Z', days: 0 };
+    const consentCut = { at: '2026-03-01T12:00:00.000Z', days: 0, sparesConsented: true as const };
+    const merged = mergeCuts({ messages: [notStored] }, { messages: [consentCut] }, now);
+    expect(merged.messages).toEqual([notStored, consentCut]);
+    const later = { at: '2026-03-01T18:00:00.000Z', days: 0 };
+    expect(mergeCuts(merged, { messages: [later] }, now).messages).toEqual([later]);
+  });
+
+  it('coverage starts at the grant that first covers a category and survives re-grants that keep it', () => {
+    const grant = (categories: Array<'userInfo' | 'messages'>, grantedAt: string) => ({
+      categories,
+      jurisdiction: 'DE',
+      minimumAge: 16,
+      minimumAgeSource: 'table' as const,
+      grantedAt,
+    });
+    const first = grant(['messages'], '2026-01-01T00:00:00.000Z');
+    const coverage = coverageAfterGrant(undefined, first);
+    expect(coverage).toEqual({ messages: first.grantedAt });
+    const second = grant(['messages', 'userInfo'], '2026-02-01T00:00:00.000Z');
+    expect(coverageAfterGrant({ active: first, coveredSince: coverage }, second)).toEqual({
+      messages: first.grantedAt,
+      userInfo: second.grantedAt,
+    });
+    // A record written before coverage was kept: the active grant's time, never earlier.
+    expect(coverageAfterGrant({ active: first }, second).messages).toBe(first.grantedAt);
+    expect(coverageAfterGrant({ active: null }, second)).toEqual({
+      messages: second.grantedAt,
+      userInfo: second.grantedAt,
+    });
   });
 
   it('makes no cut when consent stays required, or goes back to notRequired', () => {
