@@ -13,12 +13,13 @@ export interface HttpHandlerOptions {
 /**
  * The middlewares every HTTP function starts with, in this order: correlation ids on every log line,
  * P2/P3 telemetry (first, so it sees the final answer) and problem+json errors. The function adds only
- * its authentication, body validation and business logic. Several routes: `httpRouter` (http-router.ts).
+ * its authentication, body validation and business logic. A route of the table: `httpOperation` or
+ * `httpRouter` (http-router.ts), which add the route's `requireRole`.
  * The type parameters are middy's own (`httpHandler<Event, Result>()` types like `middy<Event, Result>()`).
  *
  * @example
  * export const handler = httpHandler({ logger, recorder })
- *   .use(operatorAuth({ verifier, appStore }))
+ *   .use(requireRole(routeByOperationId('getConformance'), { appStore, operator }))
  *   .handler(async () => json(200, body));
  */
 export function httpHandler<
