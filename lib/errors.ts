@@ -1,8 +1,8 @@
 /**
  * One error family. Errors meant for clients carry an HTTP status and a `detail` that names the
- * offending field or reason; a StoreError carries no status (the store knows nothing of HTTP), and the
- * edges (lib/http/problem.ts, lib/http/tencent-answer.ts) answer it, like anything else, as a 500
- * without internals.
+ * offending field or reason; the store knows nothing of HTTP: it throws a StoreError (a failure, answered
+ * like anything else as a 500 without internals) or a DomainError (a refusal), which the edges map to a
+ * client error in one place (lib/http/domain-errors.ts).
  */
 export class AppError extends Error {
   override name = 'AppError';
@@ -89,6 +89,35 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * What the domain (lib/store, lib/operations) refuses, with no HTTP status: the HTTP and Tencent edges map
+ * each kind to a client error (lib/http/domain-errors.ts). `detail` names the field or reason.
+ */
+export class DomainError extends Error {
+  override name = 'DomainError';
+  readonly detail: string;
+
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(detail, { cause: options.cause });
+    this.detail = detail;
+  }
+}
+
+/** The record asked for does not exist (never stored, or purged). */
+export class RecordNotFoundError extends DomainError {
+  override name = 'RecordNotFoundError';
+}
+
+/** The change conflicts with the record's state: changed concurrently, awaiting a purge, a reused key. */
+export class StateConflictError extends DomainError {
+  override name = 'StateConflictError';
+}
+
+/** A page cursor this query did not hand out (forged, edited, or for another range or app). */
+export class InvalidCursorError extends DomainError {
+  override name = 'InvalidCursorError';
+}
+
 /** Whether `error` is one of the family's client errors (or a 5xx AppError), with a status and a detail. */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
@@ -99,5 +128,7 @@ export function isAppError(error: unknown): error is AppError {
  * AppError or a StoreError), never the message of any other error (it may hold input or internals).
  */
 export function loggedDetail(error: unknown): string | undefined {
-  return isAppError(error) || error instanceof StoreError ? error.detail : undefined;
+  return isAppError(error) || error instanceof StoreError || error instanceof DomainError
+    ? error.detail
+    : undefined;
 }

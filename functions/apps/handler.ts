@@ -1,12 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
-import { appAdminAuth } from '../../lib/auth/app-admin.js';
-import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
+import { createOperatorVerifier } from '../../lib/auth/operator.js';
 import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
-import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { httpRouter } from '../../lib/http/http-router.js';
 import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { privacyPatchSchema, terminationRequestSchema } from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
@@ -37,15 +35,10 @@ const operator = createOperatorVerifier({
   tokenParameter: env.operatorTokenParameter,
 });
 
-const operatorOnly = () => operatorAuth({ verifier: operator, appStore });
-const appAdminOnly = () => appAdminAuth({ appStore, operator });
-const eitherAdmin = () => operatorOrAppAdminAuth({ appStore, operator });
-
 type Authed<B = APIGatewayProxyEventV2['body']> = AuthenticatedEvent<JsonEvent<B>>;
 
 /** `PUT /apps/{sdkAppId}` (operator): register or replace the P4 configuration. */
 const putApp = middy<Authed<AppConfig>>()
-  .use(operatorOnly())
   .use(jsonBody(appConfigSchema))
   .handler(async (event) => {
     const sdkAppId = sdkAppIdOf(event);
@@ -56,18 +49,15 @@ const putApp = middy<Authed<AppConfig>>()
   });
 
 /** `GET /apps/{sdkAppId}` (operator or the app's admin): the config, secrets redacted; 404 once purged. */
-const getApp = middy<Authed>()
-  .use(eitherAdmin())
-  .handler(async (event) => {
-    const sdkAppId = sdkAppIdOf(event);
-    const record = await appStore.get(sdkAppId, new Date());
-    if (!record) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or was purged`);
-    return json(200, appView(record, env.dataCenter));
-  });
+const getApp = middy<Authed>().handler(async (event) => {
+  const sdkAppId = sdkAppIdOf(event);
+  const record = await appStore.get(sdkAppId, new Date());
+  if (!record) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or was purged`);
+  return json(200, appView(record, env.dataCenter));
+});
 
 /** `PATCH /apps/{sdkAppId}/privacy` (app admin): change the D1/D2/D5 settings. */
 const patchPrivacy = middy<Authed<PrivacySettingsInput>>()
-  .use(appAdminOnly())
   .use(jsonBody(privacyPatchSchema))
   .handler(async (event) => {
     const sdkAppId = sdkAppIdOf(event);
@@ -79,7 +69,6 @@ const patchPrivacy = middy<Authed<PrivacySettingsInput>>()
 
 /** `POST /apps/{sdkAppId}/termination` (operator): terminated now or at the given time; purge 2 months on. */
 const postTermination = middy<Authed<{ terminatedAt?: string }>>()
-  .use(operatorOnly())
   .use(optionalJsonBody(terminationRequestSchema))
   .handler(async (event) => {
     const sdkAppId = sdkAppIdOf(event);
@@ -90,23 +79,24 @@ const postTermination = middy<Authed<{ terminatedAt?: string }>>()
   });
 
 /** `DELETE /apps/{sdkAppId}/termination` (operator): reactivation before the purge; 404 once purged. */
-const deleteTermination = middy<Authed>()
-  .use(operatorOnly())
-  .handler(async (event) => {
-    const sdkAppId = sdkAppIdOf(event);
-    await appStore.reactivate(sdkAppId, new Date());
-    await settle();
-    logger.info('app reactivated', { sdkAppId });
-    return json(200, { status: 'active', purgeAt: null });
-  });
+const deleteTermination = middy<Authed>().handler(async (event) => {
+  const sdkAppId = sdkAppIdOf(event);
+  await appStore.reactivate(sdkAppId, new Date());
+  await settle();
+  logger.info('app reactivated', { sdkAppId });
+  return json(200, { status: 'active', purgeAt: null });
+});
 
-const routes = [
-  { method: 'PUT', path: '/apps/{sdkAppId}', handler: putApp },
-  { method: 'GET', path: '/apps/{sdkAppId}', handler: getApp },
-  { method: 'PATCH', path: '/apps/{sdkAppId}/privacy', handler: patchPrivacy },
-  { method: 'POST', path: '/apps/{sdkAppId}/termination', handler: postTermination },
-  { method: 'DELETE', path: '/apps/{sdkAppId}/termination', handler: deleteTermination },
-] as unknown as HttpRoute[];
-
-/** Every `/apps/{sdkAppId}` route of the app-configuration API; each route authenticates before anything else. */
-export const handler = httpRouter({ logger, recorder, routes });
+/** Every `/apps/{sdkAppId}` route of the app-configuration API; each authenticates before anything else. */
+export const handler = httpRouter({
+  logger,
+  recorder,
+  auth: { appStore, operator },
+  operations: {
+    putApp,
+    getApp,
+    patchPrivacy,
+    terminateApp: postTermination,
+    reactivateApp: deleteTermination,
+  },
+});

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
+import { createOperatorVerifier } from '../../lib/auth/operator.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
-import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
@@ -43,17 +43,14 @@ const operator = createOperatorVerifier({
   tokenParameter: env.operatorTokenParameter,
 });
 const evidence = createRunEvidenceStore({ doc, tableName: env.tables.governance });
-const operatorOnly = () => operatorAuth({ verifier: operator, appStore });
 
 /**
  * `GET /conformance` (operator): evidence that every category is gone on time — per category the
  * items stored, those overdue (stored past expiry, no active hold) and the oldest overdue age.
  */
-const getConformance = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(operatorOnly())
-  .handler(async () =>
-    json(200, await measureConformance(deps, { now: new Date() }), { 'cache-control': 'no-store' }),
-  );
+const getConformance = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler(async () =>
+  json(200, await measureConformance(deps, { now: new Date() }), { 'cache-control': 'no-store' }),
+);
 
 const DAY_MS = 86_400_000;
 const historyQuery = z.object({
@@ -68,34 +65,32 @@ const historyQuery = z.object({
  * and did, oldest first, a bounded page per call (default: the 30 days up to now). The answer names its
  * `from` and `to`: the next page is asked for with those and `cursor`.
  */
-const getHistory = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(operatorOnly())
-  .handler(async (event) => {
-    const query = validate(historyQuery, event.queryStringParameters ?? {});
-    const now = new Date();
-    const to = query.to === undefined ? now : new Date(query.to);
-    const from = query.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : new Date(query.from);
-    if (from > to) throw new BadRequestError('from: must not be after to');
-    if (to.getTime() - from.getTime() > EVIDENCE_RETENTION_DAYS * DAY_MS) {
-      throw new BadRequestError(`from: the history goes back ${EVIDENCE_RETENTION_DAYS} days at most`);
-    }
-    const page = await evidence.page({
-      from,
-      to,
-      now,
-      limit: query.limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    });
-    return json(
-      200,
-      { from: from.toISOString(), to: to.toISOString(), ...page },
-      { 'cache-control': 'no-store' },
-    );
+const getHistory = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler(async (event) => {
+  const query = validate(historyQuery, event.queryStringParameters ?? {});
+  const now = new Date();
+  const to = query.to === undefined ? now : new Date(query.to);
+  const from = query.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : new Date(query.from);
+  if (from > to) throw new BadRequestError('from: must not be after to');
+  if (to.getTime() - from.getTime() > EVIDENCE_RETENTION_DAYS * DAY_MS) {
+    throw new BadRequestError(`from: the history goes back ${EVIDENCE_RETENTION_DAYS} days at most`);
+  }
+  const page = await evidence.page({
+    from,
+    to,
+    now,
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
   });
+  return json(
+    200,
+    { from: from.toISOString(), to: to.toISOString(), ...page },
+    { 'cache-control': 'no-store' },
+  );
+});
 
-const routes = [
-  { method: 'GET', path: '/conformance', handler: getConformance },
-  { method: 'GET', path: '/conformance/history', handler: getHistory },
-] as unknown as HttpRoute[];
-
-export const handler = httpRouter({ logger, recorder, routes });
+export const handler = httpRouter({
+  logger,
+  recorder,
+  auth: { appStore, operator },
+  operations: { getConformance, getConformanceHistory: getHistory },
+});

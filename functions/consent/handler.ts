@@ -1,12 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { pathParameterOf } from '../../lib/auth/request-parts.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
-import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { httpRouter } from '../../lib/http/http-router.js';
 import { type ConsentGrantBody, consentGrantSchema } from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
 import { waitOutCallbacks } from '../../lib/http/settle.js';
@@ -78,7 +77,6 @@ async function eraseWithdrawn(
  * `deletionRequestId` of the D3 request erasing that category.
  */
 const putConsent = middy<Authed<ConsentGrantBody>, APIGatewayProxyResultV2, Error, Context>()
-  .use(appAdminAuth({ appStore }))
   .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
   .use(jsonBody(consentGrantSchema))
   .handler(async (event, context) => {
@@ -114,14 +112,12 @@ const putConsent = middy<Authed<ConsentGrantBody>, APIGatewayProxyResultV2, Erro
   });
 
 /** `GET /apps/{sdkAppId}/users/{account}/consent` (app admin): `{active, history}`; 404 when there never was one. */
-const getConsent = middy<Authed>()
-  .use(appAdminAuth({ appStore }))
-  .handler(async (event) => {
-    const { app, account } = subjectOf(event);
-    const found = await consents.get(app, account, new Date());
-    if (!found) throw new NotFoundError('account: no consent was ever recorded for this account');
-    return json(200, { active: found.active, history: found.history });
-  });
+const getConsent = middy<Authed>().handler(async (event) => {
+  const { app, account } = subjectOf(event);
+  const found = await consents.get(app, account, new Date());
+  if (!found) throw new NotFoundError('account: no consent was ever recorded for this account');
+  return json(200, { active: found.active, history: found.history });
+});
 
 /**
  * `DELETE /apps/{sdkAppId}/users/{account}/consent` (app admin, also until purgeAt): withdraws the
@@ -130,7 +126,6 @@ const getConsent = middy<Authed>()
  * first one's time and files the erasure again (joining an open request).
  */
 const deleteConsent = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
-  .use(appAdminAuth({ appStore }))
   .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
   .handler(async (event, context) => {
     const { app, account } = subjectOf(event);
@@ -141,12 +136,10 @@ const deleteConsent = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
     return json(200, { withdrawnAt: result.record.withdrawnAt, deletionRequestId: requestId });
   });
 
-const CONSENT = '/apps/{sdkAppId}/users/{account}/consent';
-const routes = [
-  { method: 'PUT', path: CONSENT, handler: putConsent },
-  { method: 'GET', path: CONSENT, handler: getConsent },
-  { method: 'DELETE', path: CONSENT, handler: deleteConsent },
-] as unknown as HttpRoute[];
-
 /** D6 consent records of an app's accounts (app admin); each route authenticates before anything else. */
-export const handler = httpRouter({ logger, recorder, routes });
+export const handler = httpRouter({
+  logger,
+  recorder,
+  auth: { appStore },
+  operations: { grantConsent: putConsent, getConsent, withdrawConsent: deleteConsent },
+});

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { appAdminAuth } from '../../lib/auth/app-admin.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { headerOf } from '../../lib/auth/request-parts.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
@@ -8,7 +7,7 @@ import { signReceipt } from '../../lib/evidence/receipt-signature.js';
 import { deletionReceiptBody } from '../../lib/evidence/receipts.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
-import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { httpRouter } from '../../lib/http/http-router.js';
 import { receiptKey, receiptKeyOf } from '../../lib/http/receipt-key.js';
 import {
   type DeletionRequestBody,
@@ -53,7 +52,6 @@ function appOf(event: Authed<unknown>): string {
  * Idempotency-Key answers the same request; a request for an account with one open joins it.
  */
 const postDeletionRequest = middy<Authed<DeletionRequestBody>, APIGatewayProxyResultV2, Error, Context>()
-  .use(appAdminAuth({ appStore }))
   .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
   .use(jsonBody(deletionRequestSchema))
   .handler(async (event, context) => {
@@ -91,7 +89,6 @@ function validateIdempotencyKey(value: string): string {
  * `receipt` signed with Ed25519 (verify with `GET /receipts/keys`); 404 for another app's id.
  */
 const getDeletionRequest = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
-  .use(appAdminAuth({ appStore }))
   .use(receiptKey({ key: env.receiptSigningKey, parameter: env.receiptSigningKeyParameter }))
   .handler(async (event, context) => {
     const app = appOf(event);
@@ -105,9 +102,9 @@ const getDeletionRequest = middy<Authed, APIGatewayProxyResultV2, Error, Context
     });
   });
 
-const routes = [
-  { method: 'POST', path: '/apps/{sdkAppId}/deletion-requests', handler: postDeletionRequest },
-  { method: 'GET', path: '/apps/{sdkAppId}/deletion-requests/{id}', handler: getDeletionRequest },
-] as unknown as HttpRoute[];
-
-export const handler = httpRouter({ logger, recorder, routes });
+export const handler = httpRouter({
+  logger,
+  recorder,
+  auth: { appStore },
+  operations: { requestDeletion: postDeletionRequest, getDeletionRequest },
+});

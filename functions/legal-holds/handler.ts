@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
+import { createOperatorVerifier } from '../../lib/auth/operator.js';
 import type { AuthenticatedEvent } from '../../lib/auth/principal.js';
 import { pathParameterOf } from '../../lib/auth/request-parts.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
 import { auditHmacKey, auditKeyOf } from '../../lib/http/audit-key.js';
 import { type JsonEvent, jsonBody } from '../../lib/http/body.js';
-import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { httpRouter } from '../../lib/http/http-router.js';
 import { type LegalHoldBody, legalHoldSchema } from '../../lib/http/request-bodies.js';
 import { json } from '../../lib/http/response.js';
 import { waitOutCaches } from '../../lib/http/settle.js';
@@ -49,7 +49,6 @@ const worker = createAsyncInvoker({
 
 type Authed<B = APIGatewayProxyEventV2['body']> = AuthenticatedEvent<JsonEvent<B>>;
 
-const operatorOnly = () => operatorAuth({ verifier: operator, appStore });
 const appOf = (event: Pick<APIGatewayProxyEventV2, 'pathParameters'>) =>
   pathParameterOf(event, 'sdkAppId') ?? '';
 
@@ -71,7 +70,6 @@ function holdDetails(hold: LegalHold, key: string): Record<string, unknown> {
  * view of the app's holds is waited out.
  */
 const postHold = middy<Authed<LegalHoldBody>, APIGatewayProxyResultV2, Error, Context>()
-  .use(operatorOnly())
   .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
   .use(jsonBody(legalHoldSchema))
   .handler(async (event, context) => {
@@ -113,7 +111,6 @@ const postHold = middy<Authed<LegalHoldBody>, APIGatewayProxyResultV2, Error, Co
  * callbacks' cached view of the app's holds is waited out, so the next profile write is not held.
  */
 const deleteHold = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
-  .use(operatorOnly())
   .use(auditHmacKey({ key: env.auditHmacKey, parameter: env.auditHmacKeyParameter }))
   .handler(async (event, context) => {
     const app = appOf(event);
@@ -133,14 +130,13 @@ const deleteHold = middy<Authed, APIGatewayProxyResultV2, Error, Context>()
   });
 
 /** `GET /apps/{sdkAppId}/legal-holds` (operator): every hold of the app, released ones included. */
-const listHolds = middy<Authed>()
-  .use(operatorOnly())
-  .handler(async (event) => json(200, { holds: await holds.listForApp(appOf(event)) }));
+const listHolds = middy<Authed>().handler(async (event) =>
+  json(200, { holds: await holds.listForApp(appOf(event)) }),
+);
 
-const routes = [
-  { method: 'POST', path: '/apps/{sdkAppId}/legal-holds', handler: postHold },
-  { method: 'GET', path: '/apps/{sdkAppId}/legal-holds', handler: listHolds },
-  { method: 'DELETE', path: '/apps/{sdkAppId}/legal-holds/{id}', handler: deleteHold },
-] as unknown as HttpRoute[];
-
-export const handler = httpRouter({ logger, recorder, routes });
+export const handler = httpRouter({
+  logger,
+  recorder,
+  auth: { appStore, operator },
+  operations: { createLegalHold: postHold, listLegalHolds: listHolds, releaseLegalHold: deleteHold },
+});

@@ -1,4 +1,4 @@
-import { httpHandler } from '../../lib/http/http-handler.js';
+import { httpOperation } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
@@ -9,6 +9,6 @@ const recorder = createTelemetryRecorder({ doc, tableName: env.tables.telemetry,
 const document = openApiDocument();
 
 /** `GET /openapi.json`: the HTTP API as OpenAPI 3.1, generated from the zod schemas (public, like /policy). */
-export const handler = httpHandler({ logger, recorder }).handler(async () =>
+export const handler = httpOperation({ logger, recorder }, 'getOpenApi').handler(async () =>
   json(200, document, { 'cache-control': 'public, max-age=300' }),
 );

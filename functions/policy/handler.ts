@@ -1,6 +1,5 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '../../lib/errors.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
+import { httpOperation } from '../../lib/http/http-router.js';
 import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { html, json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
@@ -16,12 +15,14 @@ const policyBody = policyDocument();
 const privacyBody = renderPrivacyPage();
 
 /** `GET /policy`: the retention schedule as JSON, for anyone. */
-export const getPolicy = httpHandler({ logger, recorder }).handler(async () =>
+export const getPolicy = httpOperation({ logger, recorder }, 'getPolicy').handler(async () =>
   json(200, policyBody, { 'cache-control': 'public, max-age=300' }),
 );
 
 /** `GET /privacy`: the same schedule as an HTML page in Chinese and English. */
-export const getPrivacyPage = httpHandler({ logger, recorder }).handler(async () => html(200, privacyBody));
+export const getPrivacyPage = httpOperation({ logger, recorder }, 'getPrivacyPage').handler(async () =>
+  html(200, privacyBody),
+);
 
 const appStore = createAppStore({ doc, tableName: env.tables.apps });
 
@@ -30,7 +31,7 @@ const appStore = createAppStore({ doc, tableName: env.tables.apps });
  * configuration in force at this request (never cached). An app that does not publish it, an unknown and
  * a purged app all answer the same 404, so the page reveals nothing of an app that did not opt in.
  */
-export const getAppDisclosure = httpHandler<APIGatewayProxyEventV2>({ logger, recorder }).handler(
+export const getAppDisclosure = httpOperation({ logger, recorder }, 'getAppDisclosurePage').handler(
   async (event) => {
     const sdkAppId = sdkAppIdOf(event);
     const app = await appStore.get(sdkAppId, new Date());

@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { operatorOrAppAdminAuth } from '../../lib/auth/any-admin.js';
 import { createOperatorVerifier } from '../../lib/auth/operator.js';
 import { type AuthenticatedEvent, principalOf } from '../../lib/auth/principal.js';
 import { headerOf } from '../../lib/auth/request-parts.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { prefersHtml } from '../../lib/http/accept.js';
-import { httpHandler } from '../../lib/http/http-handler.js';
+import { httpOperation } from '../../lib/http/http-router.js';
 import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { html, json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
@@ -29,17 +28,18 @@ const HEADERS = { 'cache-control': 'no-store', vary: 'Accept' };
  * of processing for the app, from lib/policy and the configuration in force; JSON, or a bilingual page
  * when `Accept` prefers `text/html`. 404 once the app is purged (or for an unknown app, to the operator).
  */
-export const handler = httpHandler<AuthenticatedEvent, APIGatewayProxyResultV2>({ logger, recorder })
-  .use(operatorOrAppAdminAuth({ appStore, operator }))
-  .handler(async (event: AuthenticatedEvent<APIGatewayProxyEventV2>) => {
-    const sdkAppId = sdkAppIdOf(event);
-    const now = new Date();
-    const principal = principalOf(event);
-    // The app admin's authentication has just read the app; the operator's has not.
-    const app = principal.kind === 'appAdmin' ? principal.app : await appStore.get(sdkAppId, now);
-    if (!app) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or was purged`);
-    const record = processingRecord(app, { now, deploymentDataCenter: env.dataCenter });
-    return prefersHtml(headerOf(event, 'accept'))
-      ? html(200, renderProcessingRecord(record), HEADERS)
-      : json(200, record, HEADERS);
-  });
+export const handler = httpOperation<AuthenticatedEvent, APIGatewayProxyResultV2>(
+  { logger, recorder, auth: { appStore, operator } },
+  'getProcessingRecord',
+).handler(async (event: AuthenticatedEvent<APIGatewayProxyEventV2>) => {
+  const sdkAppId = sdkAppIdOf(event);
+  const now = new Date();
+  const principal = principalOf(event);
+  // The app admin's authentication has just read the app; the operator's has not.
+  const app = principal.kind === 'appAdmin' ? principal.app : await appStore.get(sdkAppId, now);
+  if (!app) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or was purged`);
+  const record = processingRecord(app, { now, deploymentDataCenter: env.dataCenter });
+  return prefersHtml(headerOf(event, 'accept'))
+    ? html(200, renderProcessingRecord(record), HEADERS)
+    : json(200, record, HEADERS);
+});

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js';
+import { createOperatorVerifier } from '../../lib/auth/operator.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { publishedKeys, signReceipt } from '../../lib/evidence/receipt-signature.js';
-import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
+import { httpRouter } from '../../lib/http/http-router.js';
 import { sdkAppIdOf } from '../../lib/http/path-parameters.js';
 import { receiptKey, receiptKeyOf } from '../../lib/http/receipt-key.js';
 import { json } from '../../lib/http/response.js';
@@ -41,7 +41,6 @@ const getKeys = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Co
  * It outlives the purge and any later registration of the SdkAppid; 404 when it was never purged.
  */
 const getPurgeReceipt = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
-  .use(operatorAuth({ verifier: operator, appStore }))
   .use(signingKey())
   .handler(async (event, context) => {
     const body = await purgeReceipts.latest(sdkAppIdOf(event));
@@ -49,9 +48,9 @@ const getPurgeReceipt = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, E
     return json(200, signReceipt(body, receiptKeyOf(context)), { 'cache-control': 'no-store' });
   });
 
-const routes = [
-  { method: 'GET', path: '/receipts/keys', handler: getKeys },
-  { method: 'GET', path: '/apps/{sdkAppId}/purge-receipt', handler: getPurgeReceipt },
-] as unknown as HttpRoute[];
-
-export const handler = httpRouter({ logger, recorder, routes });
+export const handler = httpRouter({
+  logger,
+  recorder,
+  auth: { appStore, operator },
+  operations: { getReceiptKeys: getKeys, getPurgeReceipt },
+});

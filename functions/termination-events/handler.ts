@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { NotFoundError } from '../../lib/errors.js';
+import { RecordNotFoundError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
 import { terminateApp } from '../../lib/operations/terminate-app.js';
@@ -46,7 +46,7 @@ export const handler = middy<AppTerminatedEvent, TerminationEventResult>().handl
       repeated: answer.alreadyTerminated,
     };
   } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
+    if (!(error instanceof RecordNotFoundError)) throw error;
     logger.warn('termination event for an unknown or purged app', {
       sdkAppId: detail.sdkAppId,
       eventId: event.id,

@@ -1,15 +1,9 @@
-import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { isSdkAppId } from '../policy/identifiers.js';
 import type { AppReader, AppRecord } from '../store/apps.js';
-import { type OperatorVerifier, setPrincipal } from './principal.js';
-import { headerOf, pathParameterOf, queryOf } from './request-parts.js';
+import { pathParameterOf, queryOf } from './request-parts.js';
 import { verifyUserSig } from './usersig.js';
-
-export function hasAppAdminCredentials(event: APIGatewayProxyEventV2): boolean {
-  return queryOf(event, 'usersig') !== undefined;
-}
 
 /**
  * Checks the UserSig in the query against the secret key of the app it names.
@@ -52,29 +46,6 @@ export async function authenticateAppAdmin(
     throw new ForbiddenError('identifier: not the administrator account of this app');
   }
   return { sdkAppId, app };
-}
-
-/**
- * App-admin routes: a TLS-Sig v2 UserSig for the app in the path. 403 when the credentials are valid
- * but for another app, or when the operator (valid token) calls a route that is the app admin's alone.
- */
-export function appAdminAuth(opts: {
-  appStore: AppReader;
-  now?: () => Date;
-  operator?: OperatorVerifier;
-}): MiddlewareObj {
-  const now = opts.now ?? (() => new Date());
-  const appAdminAuthBefore: MiddlewareObj['before'] = async (request) => {
-    const event = request.event as APIGatewayProxyEventV2;
-    if (!hasAppAdminCredentials(event) && opts.operator && headerOf(event, 'authorization') !== undefined) {
-      await opts.operator.verify(request);
-      throw new ForbiddenError('this route is for the app admin, not the operator');
-    }
-    const { sdkAppId, app } = await authenticateAppAdmin(event, opts.appStore, now());
-    assertSameApp(event, sdkAppId);
-    setPrincipal(event, { kind: 'appAdmin', sdkAppId, app });
-  };
-  return { before: appAdminAuthBefore };
 }
 
 /** An app admin reaches only its own app: the path's `sdkAppId` must be the one it authenticated for. */

@@ -1,12 +1,10 @@
-import type { MiddlewareObj, Request } from '@middy/core';
+import type { Request } from '@middy/core';
 import ssm from '@middy/ssm';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ConfigurationError, loadEnvironment } from '../config.js';
-import { ForbiddenError, StoreError, UnauthorizedError } from '../errors.js';
-import type { AppReader } from '../store/apps.js';
-import { authenticateAppAdmin, hasAppAdminCredentials } from './app-admin.js';
+import { StoreError, UnauthorizedError } from '../errors.js';
 import { constantTimeEqual } from './constant-time.js';
-import { type OperatorVerifier, setPrincipal } from './principal.js';
+import type { OperatorVerifier } from './principal.js';
 import { headerOf } from './request-parts.js';
 
 /** Where the operator token comes from: a literal (local), or an SSM SecureString (deployed). */
@@ -20,11 +18,6 @@ export interface OperatorTokenOptions {
 }
 
 const INTERNAL_KEY = 'imRetentionOperatorToken';
-
-/** True when the request presents an `Authorization` header, i.e. claims to be the operator. */
-export function hasOperatorCredentials(event: APIGatewayProxyEventV2): boolean {
-  return headerOf(event, 'authorization') !== undefined;
-}
 
 /**
  * Builds the operator check once per cold start. Without options it reads OPERATOR_TOKEN /
@@ -85,29 +78,4 @@ function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
   if (header === undefined) return undefined;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   return match?.[1];
-}
-
-/**
- * Operator-only routes: `Authorization: Bearer <token>`. 401 for a missing or wrong token; 403 when
- * the caller instead presents valid app-admin credentials (valid credentials, wrong role).
- */
-export function operatorAuth(
-  opts: OperatorTokenOptions & { verifier?: OperatorVerifier; appStore?: AppReader; now?: () => Date } = {},
-): MiddlewareObj {
-  const verifier =
-    opts.verifier ??
-    createOperatorVerifier(
-      opts.token !== undefined || opts.tokenParameter !== undefined ? opts : defaultTokenOptions(),
-    );
-  const now = opts.now ?? (() => new Date());
-  const operatorAuthBefore: MiddlewareObj['before'] = async (request) => {
-    const event = request.event as APIGatewayProxyEventV2;
-    if (!hasOperatorCredentials(event) && opts.appStore && hasAppAdminCredentials(event)) {
-      await authenticateAppAdmin(event, opts.appStore, now());
-      throw new ForbiddenError('this route is for the operator, not an app admin');
-    }
-    await verifier.verify(request);
-    setPrincipal(event, { kind: 'operator' });
-  };
-  return { before: operatorAuthBefore };
 }

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, StoreError } from '../errors.js';
+import { InvalidCursorError, StoreError } from '../errors.js';
 import type { RetentionCuts } from '../policy/retention-cuts.js';
 import { batchGetAll } from './batch-get.js';
 import { itemIdOf, ownerShardsOfApp } from './keys.js';
@@ -49,7 +49,7 @@ function decode(cursor: string, app: string, shards: readonly string[]): Positio
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch (cause) {
-    throw new BadRequestError('cursor: not a cursor this route returned', { cause });
+    throw new InvalidCursorError('cursor: not a cursor this route returned', { cause });
   }
   const fields = parsed as { app?: unknown; shard?: unknown; lastKey?: Record<string, unknown> } | null;
   const shard = fields?.shard;
@@ -68,7 +68,7 @@ function decode(cursor: string, app: string, shards: readonly string[]): Positio
         Object.keys(lastKey).length === 4 &&
         lastKey.ownerShard === shards[shard] &&
         ['ownerSort', 'pk', 'sk'].every((name) => typeof lastKey[name] === 'string')));
-  if (!valid) throw new BadRequestError('cursor: not a cursor this route returned for this app');
+  if (!valid) throw new InvalidCursorError('cursor: not a cursor this route returned for this app');
   return { shard: shard as number, ...(lastKey ? { lastKey } : {}) };
 }
 
@@ -122,7 +122,7 @@ export function createAppExportStore(opts: {
             : undefined;
         return { userInfo, messages, nextCursor: next ? encode(app, next) : null };
       } catch (error) {
-        if (error instanceof StoreError || error instanceof BadRequestError) throw error;
+        if (error instanceof StoreError || error instanceof InvalidCursorError) throw error;
         throw new StoreError('app export read failed', { cause: error });
       }
     },

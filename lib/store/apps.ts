@@ -5,7 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError, StoreError } from '../errors.js';
+import { RecordNotFoundError, StateConflictError, StoreError } from '../errors.js';
 import type { AppConfig, PrivacySettingsInput } from '../policy/app-config.js';
 import { PERSONAL_CATEGORY_IDS } from '../policy/categories.js';
 import { resolvePrivacySettings } from '../policy/privacy-settings.js';
@@ -62,11 +62,11 @@ export interface AppReader {
 export interface AppStore extends AppReader {
   /** Registers or replaces the config; lifecycle and createdAt of a registered app are kept. */
   put(sdkAppId: string, config: AppConfig, now: Date): Promise<{ record: AppRecord; created: boolean }>;
-  /** Replaces the given D1/D2/D5 settings, keeping the others. NotFoundError when absent or purged. */
+  /** Replaces the given D1/D2/D5 settings, keeping the others. RecordNotFoundError when absent or purged. */
   updatePrivacy(sdkAppId: string, privacy: PrivacySettingsInput, now: Date): Promise<AppRecord>;
-  /** active -> terminated. NotFoundError when absent or purged; an already terminated app is unchanged. */
+  /** active -> terminated. RecordNotFoundError when absent or purged; an already terminated app is unchanged. */
   terminate(sdkAppId: string, terminatedAt: Date, now: Date): Promise<TerminationResult>;
-  /** terminated -> active before the purge (idempotent for an active app). NotFoundError once purged. */
+  /** terminated -> active before the purge (idempotent for an active app). RecordNotFoundError once purged. */
   reactivate(sdkAppId: string, now: Date): Promise<AppRecord>;
 }
 
@@ -116,7 +116,9 @@ export function createAppStore(opts: {
     for (let attempt = 1; ; attempt += 1) {
       const stored = await readStored(sdkAppId);
       if (stored && isPurged(stored, now)) {
-        throw new ConflictError(`sdkAppId: app ${sdkAppId} awaits its purge; register it again afterwards`);
+        throw new StateConflictError(
+          `sdkAppId: app ${sdkAppId} awaits its purge; register it again afterwards`,
+        );
       }
       const changed = change(stored);
       const purgedAt = stored ? undefined : await opts.cuts?.purgedAt(sdkAppId);
@@ -159,7 +161,7 @@ export function createAppStore(opts: {
           throw new StoreError('app could not be written', { cause: error });
         }
         if (attempt >= MAX_WRITE_ATTEMPTS) {
-          throw new ConflictError(`sdkAppId: app ${sdkAppId} is being changed concurrently; retry`, {
+          throw new StateConflictError(`sdkAppId: app ${sdkAppId} is being changed concurrently; retry`, {
             cause: error,
           });
         }
@@ -195,9 +197,9 @@ export function createAppStore(opts: {
 
     async updatePrivacy(sdkAppId, privacy, now) {
       const next = await rewrite(sdkAppId, now, (current) => {
-        if (!current) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered`);
+        if (!current) throw new RecordNotFoundError(`sdkAppId: app ${sdkAppId} is not registered`);
         if (current.status === 'terminated') {
-          throw new ConflictError(
+          throw new StateConflictError(
             `sdkAppId: app ${sdkAppId} is terminated; its privacy settings no longer change`,
           );
         }
@@ -248,7 +250,8 @@ export function createAppStore(opts: {
         }
       }
       const current = await readLive(sdkAppId, now);
-      if (!current) throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`);
+      if (!current)
+        throw new RecordNotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`);
       return { record: toRecord(current), alreadyTerminated: true };
     },
 
@@ -277,7 +280,7 @@ export function createAppStore(opts: {
         return toRecord(toStored(Attributes ?? {}));
       } catch (error) {
         if (isConditionFailure(error)) {
-          throw new NotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`, {
+          throw new RecordNotFoundError(`sdkAppId: app ${sdkAppId} is not registered or already purged`, {
             cause: error,
           });
         }

@@ -5,7 +5,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, StoreError } from '../errors.js';
+import { StateConflictError, StoreError } from '../errors.js';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import {
   type ActiveConsent,
@@ -191,7 +191,7 @@ export function createConsentStore(opts: {
         if (!isConditionFailure(error))
           throw new StoreError('consent record could not be written', { cause: error });
         if (attempt >= MAX_WRITE_ATTEMPTS)
-          throw new ConflictError('account: its consent is being changed concurrently; retry', {
+          throw new StateConflictError('account: its consent is being changed concurrently; retry', {
             cause: error,
           });
       }

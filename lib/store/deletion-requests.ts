@@ -4,7 +4,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, StoreError } from '../errors.js';
+import { StateConflictError, StoreError } from '../errors.js';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import {
   type CategoryCounts,
@@ -178,7 +178,7 @@ export function createDeletionRequestStore(opts: {
     // An expired key is gone, whether or not TTL has deleted it yet: the key may start a new request.
     if (!item || !isLiveItem(item, now)) return undefined;
     if (item.fingerprint !== fingerprintOf(input)) {
-      throw new ConflictError('Idempotency-Key: already used for a different deletion request');
+      throw new StateConflictError('Idempotency-Key: already used for a different deletion request');
     }
     return get(input.app, String(item.requestId));
   }

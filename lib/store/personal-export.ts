@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, StoreError } from '../errors.js';
+import { InvalidCursorError, StoreError } from '../errors.js';
 import type { RetentionCut } from '../policy/retention-cuts.js';
 import { batchGetAll } from './batch-get.js';
 import { itemIdOf, ownerShard } from './keys.js';
@@ -38,7 +38,7 @@ export function decodeCursor(cursor: string, app: string, account: string): Reco
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch (cause) {
-    throw new BadRequestError('cursor: not a cursor this route returned', { cause });
+    throw new InvalidCursorError('cursor: not a cursor this route returned', { cause });
   }
   const fields = key as Record<string, unknown> | null;
   const valid =
@@ -50,7 +50,7 @@ export function decodeCursor(cursor: string, app: string, account: string): Reco
     fields.ownerSort.startsWith(ownerSortPrefix(account, 'messages')) &&
     typeof fields.pk === 'string' &&
     typeof fields.sk === 'string';
-  if (!valid) throw new BadRequestError('cursor: not a cursor this route returned');
+  if (!valid) throw new InvalidCursorError('cursor: not a cursor this route returned');
   return fields as Record<string, unknown>;
 }
 

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, StoreError } from '../errors.js';
+import { InvalidCursorError, StoreError } from '../errors.js';
 import { EVIDENCE_KIND, evidenceExpiresAt, type RunEvidence } from '../policy/evidence.js';
 import { epochSeconds, isLiveItem, monthOf, monthRange } from '../policy/time.js';
 import { expiringAttributes, KEY_SEPARATOR } from './keys.js';
@@ -62,7 +62,7 @@ function decode(cursor: string, months: readonly string[], range: { from: string
   } catch {
     // not a cursor at all
   }
-  throw new BadRequestError(
+  throw new InvalidCursorError(
     'cursor: not a cursor this route returned for this range (pass the same from and to)',
   );
 }

@@ -1,19 +1,23 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createOperatorVerifier, operatorAuth } from '../../../lib/auth/operator.js';
-import type { AuthenticatedEvent } from '../../../lib/auth/principal.js';
+import { createOperatorVerifier } from '../../../lib/auth/operator.js';
+import type { AuthenticatedEvent, OperatorVerifier } from '../../../lib/auth/principal.js';
 import { ConfigurationError } from '../../../lib/config.js';
 import { problemJson } from '../../../lib/http/problem.js';
+import { requireRole } from '../../../lib/http/require-role.js';
 import { json } from '../../../lib/http/response.js';
+import { routeByOperationId } from '../../../lib/http/route-table.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
 
 const TOKEN = 'operator-token-0123456789abcdef';
 
-function handlerWith(auth: ReturnType<typeof operatorAuth>) {
+/** An operator-only route of the table; no app store is read, as no request presents a UserSig. */
+function handlerWith(operator: OperatorVerifier) {
+  const appStore = { get: async () => undefined };
   return middy<APIGatewayProxyEventV2>()
     .use(problemJson())
-    .use(auth)
+    .use(requireRole(routeByOperationId('putApp'), { appStore, operator }))
     .handler(async (event) => json(200, (event as AuthenticatedEvent).auth));
 }
 
@@ -49,8 +53,8 @@ function fakeSsm(values: Record<string, string>, failures = { remaining: 0 }) {
   return { calls, AwsClient: FakeSsmClient };
 }
 
-describe('operatorAuth with a literal token (local)', () => {
-  const handler = handlerWith(operatorAuth({ token: TOKEN }));
+describe('the operator token with a literal token (local)', () => {
+  const handler = handlerWith(createOperatorVerifier({ token: TOKEN }));
 
   it('accepts the Bearer token and sets the operator principal', async () => {
     expect(await call(handler, { authorization: `Bearer ${TOKEN}` })).toEqual({
@@ -84,13 +88,16 @@ describe('operatorAuth with a literal token (local)', () => {
   });
 });
 
-describe('operatorAuth with an SSM SecureString (deployed)', () => {
+describe('the operator token with an SSM SecureString (deployed)', () => {
   const PARAMETER = '/im-retention/test/operator-token';
 
   it('reads the parameter once per cold start and compares against it', async () => {
     const ssm = fakeSsm({ [PARAMETER]: TOKEN });
     const handler = handlerWith(
-      operatorAuth({ tokenParameter: PARAMETER, ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-1' } }),
+      createOperatorVerifier({
+        tokenParameter: PARAMETER,
+        ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-1' },
+      }),
     );
     expect((await call(handler, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     expect((await call(handler, { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
@@ -101,7 +108,10 @@ describe('operatorAuth with an SSM SecureString (deployed)', () => {
   it('answers 500 without internals when SSM fails, and reads again on the next request', async () => {
     const ssm = fakeSsm({ [PARAMETER]: TOKEN }, { remaining: 1 });
     const handler = handlerWith(
-      operatorAuth({ tokenParameter: PARAMETER, ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-2' } }),
+      createOperatorVerifier({
+        tokenParameter: PARAMETER,
+        ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-2' },
+      }),
     );
     const failed = await call(handler, { authorization: `Bearer ${TOKEN}` });
     expect(failed.status).toBe(500);
@@ -113,7 +123,10 @@ describe('operatorAuth with an SSM SecureString (deployed)', () => {
   it('answers 500 when the parameter does not exist', async () => {
     const ssm = fakeSsm({});
     const handler = handlerWith(
-      operatorAuth({ tokenParameter: PARAMETER, ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-3' } }),
+      createOperatorVerifier({
+        tokenParameter: PARAMETER,
+        ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-3' },
+      }),
     );
     expect((await call(handler, { authorization: `Bearer ${TOKEN}` })).status).toBe(500);
   });
@@ -121,7 +134,10 @@ describe('operatorAuth with an SSM SecureString (deployed)', () => {
   it('still answers 401 without asking SSM when no token is presented', async () => {
     const ssm = fakeSsm({ [PARAMETER]: TOKEN });
     const handler = handlerWith(
-      operatorAuth({ tokenParameter: PARAMETER, ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-4' } }),
+      createOperatorVerifier({
+        tokenParameter: PARAMETER,
+        ssmOptions: { AwsClient: ssm.AwsClient, cacheKey: 'op-4' },
+      }),
     );
     expect((await call(handler)).status).toBe(401);
     expect(ssm.calls).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError } from '../../../lib/errors.js';
+import { RecordNotFoundError, StateConflictError } from '../../../lib/errors.js';
 import { expirySeconds } from '../../../lib/policy/time.js';
 import { type AppStores, CONFIG_TTL_MARGIN_SECONDS, createAppStore } from '../../../lib/store/apps.js';
 import { createAuditStore } from '../../../lib/store/audit.js';
@@ -71,7 +71,7 @@ describe('app store on DynamoDB Local', () => {
       const winners = results.filter((result) => result.status === 'fulfilled');
       expect(winners.length).toBeGreaterThanOrEqual(1);
       for (const result of results) {
-        if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ConflictError);
+        if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(StateConflictError);
       }
       expect(stored?.version).toBe(1 + winners.length);
       expect(names).toContain(stored?.config.appName);
@@ -104,9 +104,9 @@ describe('app store on DynamoDB Local', () => {
       expect(record.config.privacy).toEqual({ userInfo: { mode: 'notStored' } });
     });
 
-    it('throws NotFoundError for an unknown app', async () => {
+    it('throws RecordNotFoundError for an unknown app', async () => {
       await expect(store.updatePrivacy(newSdkAppId(), { sensitiveData: 'off' }, new Date())).rejects.toThrow(
-        NotFoundError,
+        RecordNotFoundError,
       );
     });
   });
@@ -186,12 +186,16 @@ describe('app store on DynamoDB Local', () => {
       expect(await raw(id)).toBeDefined();
       await expect(
         store.terminate(id, at('2026-03-02T00:00:00Z'), at('2026-03-02T00:00:00Z')),
-      ).rejects.toThrow(NotFoundError);
-      await expect(store.put(id, minimalConfig(), at('2026-03-02T00:00:00Z'))).rejects.toThrow(ConflictError);
+      ).rejects.toThrow(RecordNotFoundError);
+      await expect(store.put(id, minimalConfig(), at('2026-03-02T00:00:00Z'))).rejects.toThrow(
+        StateConflictError,
+      );
     });
 
-    it('throws NotFoundError when terminating an unknown app', async () => {
-      await expect(store.terminate(newSdkAppId(), new Date(), new Date())).rejects.toThrow(NotFoundError);
+    it('throws RecordNotFoundError when terminating an unknown app', async () => {
+      await expect(store.terminate(newSdkAppId(), new Date(), new Date())).rejects.toThrow(
+        RecordNotFoundError,
+      );
     });
   });
 
@@ -216,16 +220,16 @@ describe('app store on DynamoDB Local', () => {
       expect((await store.reactivate(id, new Date())).status).toBe('active');
     });
 
-    it('is refused (NotFoundError) once purgeAt has passed, even before the purge ran', async () => {
+    it('is refused (RecordNotFoundError) once purgeAt has passed, even before the purge ran', async () => {
       const id = newSdkAppId();
       await store.put(id, minimalConfig(), at('2026-01-01T00:00:00Z'));
       await store.terminate(id, at('2026-01-01T00:00:00Z'), at('2026-01-01T00:00:00Z'));
-      await expect(store.reactivate(id, at('2026-03-01T00:00:00Z'))).rejects.toThrow(NotFoundError);
+      await expect(store.reactivate(id, at('2026-03-01T00:00:00Z'))).rejects.toThrow(RecordNotFoundError);
       expect((await raw(id))?.status).toBe('terminated');
     });
 
-    it('throws NotFoundError for an unknown app', async () => {
-      await expect(store.reactivate(newSdkAppId(), new Date())).rejects.toThrow(NotFoundError);
+    it('throws RecordNotFoundError for an unknown app', async () => {
+      await expect(store.reactivate(newSdkAppId(), new Date())).rejects.toThrow(RecordNotFoundError);
     });
   });
 
