@@ -48,6 +48,18 @@ describe('the capacity model (npm run scale-model)', () => {
     expect(line(100_000, 'expire').ceiling).toMatch(/20 slices/);
   });
 
+  it('takes the configured shard counts: 256 expiry and 128 owner shards carry 100,000 messages/s', () => {
+    const raised = capacityModel(100_000, costs, {
+      ...DEFAULT_DEPLOYMENT,
+      expiryShards: 256,
+      ownerShards: 128,
+    });
+    const of = (component: string) => raised.lines.find((l) => l.component.startsWith(component));
+    expect(of('Expiry index')?.figure).toMatch(/^256 per category-month/);
+    expect(of('Expiry index')?.ceiling).toBeUndefined();
+    expect(of('Owner index')?.ceiling).toBeUndefined();
+  });
+
   it('grows linearly with the rate and totals its lines', () => {
     const small = capacityModel(1000, costs, DEFAULT_DEPLOYMENT);
     const large = capacityModel(100_000, costs, DEFAULT_DEPLOYMENT);
