@@ -5,8 +5,8 @@ import { accountPseudonym } from '../lib/policy/pseudonym.js';
 import { createAuditStore } from '../lib/store/audit.js';
 import { createDeletionRequestStore } from '../lib/store/deletion-requests.js';
 import { createDocumentClient, createDynamoClient } from '../lib/store/dynamo.js';
-import { ownerIndexQuery } from '../lib/store/personal-keys.js';
-import { queryAllPages } from '../lib/store/query-pages.js';
+import { ownerIndexQueries } from '../lib/store/personal-keys.js';
+import { queryAllPagesOf } from '../lib/store/query-pages.js';
 import { startDynamoProxy } from '../scripts/dynamo-proxy.js';
 import { capacityBreakdown } from './support/capacity.js';
 import {
@@ -44,10 +44,10 @@ const ACCOUNT = 'erasure-target';
 
 /** The minimum: find exactly the account's items on the owner index, delete each once. */
 async function minimalErasure(doc: DynamoDBDocumentClient, tableName: string, app: string): Promise<number> {
-  const keys = await queryAllPages(doc, {
-    ...ownerIndexQuery(tableName, app, ACCOUNT),
-    ProjectionExpression: 'pk, sk',
-  });
+  const keys = await queryAllPagesOf(
+    doc,
+    ownerIndexQueries(tableName, app, ACCOUNT).map((query) => ({ ...query, ProjectionExpression: 'pk, sk' })),
+  );
   for (let i = 0; i < keys.length; i += 25) {
     let pending = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
     while (pending.length > 0) {

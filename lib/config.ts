@@ -16,7 +16,85 @@ export type TableKey = keyof typeof tableNames;
 /** Unset and empty are the same: serverless.yml writes '' for values a stage does not use. */
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
-const envSchema = z.object({
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/**
+ * The write-shard counts every deployment used before they became configuration: each history of
+ * counts begins with them, so readers still reach what was written then.
+ */
+export const ORIGINAL_SHARDS = { expiry: 8, owner: 16 } as const;
+/** Above this, walking every shard of a month (expiry) or of an app (erasure, export) costs more than it spreads. */
+export const MAX_SHARDS = 1024;
+/** Each count kept in a history adds one Query to every per-account read of the owner index. */
+export const MAX_SHARD_HISTORY = 8;
+
+/**
+ * Every write-shard count an index was written with, ascending: writers use the last (`write`), readers
+ * cover every shard any of them could have chosen (lib/store/keys.ts).
+ */
+export interface ShardCounts {
+  readonly write: number;
+  readonly history: readonly number[];
+}
+
+/** The counts of both sharded indexes: byExpiry (per category-month) and byOwner (per app). */
+export interface IndexShards {
+  readonly expiry: ShardCounts;
+  readonly owner: ShardCounts;
+}
+
+/** Why a shard history such as `8,32` is refused, or undefined when it is sound. */
+function shardHistoryProblem(counts: readonly number[], original: number): string | undefined {
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_SHARDS))
+    return `a comma-separated list of shard counts, each an integer from 1 to ${MAX_SHARDS}`;
+  if (counts.length > MAX_SHARD_HISTORY) return `at most ${MAX_SHARD_HISTORY} counts`;
+  if (counts[0] !== original)
+    return `must begin with ${original}, the count every deployment wrote with before it was configurable (e.g. ${original},${original * 4})`;
+  const lowered = counts.findIndex((n, i) => i > 0 && n <= (counts[i - 1] as number));
+  if (lowered > 0)
+    return `${counts[lowered]} after ${counts[lowered - 1]}: a shard count may only be raised, and every count ever used stays listed, so readers still find what was written with it`;
+  return undefined;
+}
+
+/** A shard history variable: unset means the original count alone; the last count is the one written with. */
+const shardCounts = (original: number) =>
+  z.preprocess(emptyAsUndefined, z.string().default(String(original))).transform((raw, ctx): ShardCounts => {
+    const counts = raw.split(',').map((part) => (/^\s*[0-9]+\s*$/.test(part) ? Number(part) : Number.NaN));
+    const problem = shardHistoryProblem(counts, original);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `${raw}: ${problem}`, input: raw });
+      return z.NEVER;
+    }
+    return { write: counts[counts.length - 1] as number, history: counts };
+  });
+
+const indexShardsSchema = z.object({
+  EXPIRY_INDEX_SHARDS: shardCounts(ORIGINAL_SHARDS.expiry),
+  OWNER_INDEX_SHARDS: shardCounts(ORIGINAL_SHARDS.owner),
+});
+
+/** Parses `env` with `schema`, or throws one ConfigurationError naming every variable at fault. */
+function parseEnvironment<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues
+    .map((issue) => `${issue.path.join('.')} (${issue.message})`)
+    .join('; ');
+  throw new ConfigurationError(`missing or invalid environment variable(s): ${problems}`);
+}
+
+/**
+ * The shard counts alone (EXPIRY_INDEX_SHARDS, OWNER_INDEX_SHARDS), for the key layout, which every
+ * store, script and test shares; loadEnvironment checks the same variables at every cold start.
+ */
+export function loadIndexShards(env: Record<string, string | undefined> = process.env): IndexShards {
+  const e = parseEnvironment(indexShardsSchema, env);
+  return { expiry: e.EXPIRY_INDEX_SHARDS, owner: e.OWNER_INDEX_SHARDS };
+}
+
+const envSchema = indexShardsSchema.extend({
   APPS_TABLE: z.string().min(1),
   PERSONAL_TABLE: z.string().min(1),
   TELEMETRY_TABLE: z.string().min(1),
@@ -63,21 +141,12 @@ export interface AppEnvironment {
   readonly receiptSigningKeyParameter: string | undefined;
   /** Public keys (SPKI DER, base64url) of retired signing keys, still published for old receipts. */
   readonly receiptRetiredPublicKeys: readonly string[];
-}
-
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
+  /** Write-shard counts of the expiry and owner indexes, each with every count used before (docs/scale.md). */
+  readonly indexShards: IndexShards;
 }
 
 export function loadEnvironment(env: Record<string, string | undefined> = process.env): AppEnvironment {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')} (${issue.message})`)
-      .join('; ');
-    throw new ConfigurationError(`missing or invalid environment variable(s): ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(envSchema, env);
   return {
     tables: {
       apps: e[tableNames.apps],
@@ -102,6 +171,7 @@ export function loadEnvironment(env: Record<string, string | undefined> = proces
     receiptRetiredPublicKeys: e.RECEIPT_RETIRED_PUBLIC_KEYS.split(',')
       .map((key) => key.trim())
       .filter(Boolean),
+    indexShards: { expiry: e.EXPIRY_INDEX_SHARDS, owner: e.OWNER_INDEX_SHARDS },
   };
 }
 

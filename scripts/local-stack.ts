@@ -205,6 +205,9 @@ function checkLocalEnvironment(options: LocalStackOptions): void {
       RECEIPT_SIGNING_KEY: options.receiptSigningKey,
       DYNAMODB_ENDPOINT: `http://127.0.0.1:${options.dynamodbPort}`,
       LAMBDA_ENDPOINT: `http://127.0.0.1:${options.lambdaPort}`,
+      // serverless.yml's local stage takes these from the shell.
+      EXPIRY_INDEX_SHARDS: process.env.EXPIRY_INDEX_SHARDS,
+      OWNER_INDEX_SHARDS: process.env.OWNER_INDEX_SHARDS,
       ...tableEnvironment(tables),
       ...options.extraEnv,
     });

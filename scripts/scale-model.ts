@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { EXPIRY_SHARDS, OWNER_SHARDS } from '../lib/store/keys.js';
+import { loadIndexShards } from '../lib/config.js';
 import { measuredCosts } from './scale-model/measured.js';
 import { capacityModel, DEFAULT_DEPLOYMENT, type Deployment } from './scale-model/model.js';
 import { renderModel } from './scale-model/render.js';
@@ -8,7 +8,8 @@ import { renderModel } from './scale-model/render.js';
  * `npm run scale-model -- --rate 100000[,…]`: the capacity and cost model for stored messages per second
  * in one region, from the per-operation costs in bench/results.json times published prices.
  * Options: --retention-days, --swept-share, --erased-share, --largest-app-share, --callback-ms (instead of
- * the measured handler time, e.g. with DynamoDB's real latency), --results <file>.
+ * the measured handler time, e.g. with DynamoDB's real latency), --results <file>. The shard counts are
+ * the deployment's (EXPIRY_INDEX_SHARDS, OWNER_INDEX_SHARDS in the environment; 8 and 16 when unset).
  */
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -30,10 +31,11 @@ function model(): string {
     if (!(value > 0)) throw new Error(`--rate takes positive numbers of messages per second, got ${r}`);
     return value;
   });
+  const shards = loadIndexShards();
   const deployment: Deployment = {
     ...DEFAULT_DEPLOYMENT,
-    expiryShards: EXPIRY_SHARDS,
-    ownerShards: OWNER_SHARDS,
+    expiryShards: shards.expiry.write,
+    ownerShards: shards.owner.write,
     retentionDays: number('retention-days', DEFAULT_DEPLOYMENT.retentionDays),
     sweptShare: number('swept-share', DEFAULT_DEPLOYMENT.sweptShare),
     erasedShare: number('erased-share', DEFAULT_DEPLOYMENT.erasedShare),

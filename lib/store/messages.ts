@@ -19,7 +19,7 @@ import {
   type MessageRef,
   messageKey,
   ownerAttributes,
-  ownerIndexQuery,
+  ownerIndexQueries,
 } from './personal-keys.js';
 import { isAnyConditionFailure, isConditionFailure, storeFailure } from './sdk-errors.js';
 import { isTombstone, type TombstoneReason, tombstoneItem } from './tombstones.js';
@@ -184,19 +184,21 @@ export function isServedMessage(
 }
 
 /**
- * The owner-index Query for the unexpired messages an account sent: its own shard and ownerSort
- * prefix, so no other account's or app's item can come back. The index holds keys, not messages:
- * read those with BatchGetItem (batch-get.ts).
+ * The owner-index Queries for the unexpired messages an account sent, one per partition that can hold
+ * them: its own shards and ownerSort prefix, so no other account's or app's item can come back. The
+ * index holds keys, not messages: read those with BatchGetItem (batch-get.ts).
  */
-export function ownedMessagesQuery(tableName: string, app: string, account: string, now: Date) {
+export function ownedMessagesQueries(tableName: string, app: string, account: string, now: Date) {
   const live = liveCondition(now);
-  const query = ownerIndexQuery(tableName, app, account, 'messages');
-  return {
-    ...query,
-    FilterExpression: live.expression,
-    ExpressionAttributeNames: live.names,
-    ExpressionAttributeValues: { ...live.values, ...query.ExpressionAttributeValues },
-  } satisfies QueryCommandInput;
+  return ownerIndexQueries(tableName, app, account, 'messages').map(
+    (query) =>
+      ({
+        ...query,
+        FilterExpression: live.expression,
+        ExpressionAttributeNames: live.names,
+        ExpressionAttributeValues: { ...live.values, ...query.ExpressionAttributeValues },
+      }) satisfies QueryCommandInput,
+  );
 }
 
 const CONTENT_ATTRIBUTES = ['msgBody', 'cloudCustomData', 'sensitive'] as const;

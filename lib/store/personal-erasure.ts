@@ -3,7 +3,7 @@ import { StoreError } from '../errors.js';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import type { DeletionSubject } from '../policy/deletion.js';
 import { type BackoffBounds, backoffDelay } from './backoff.js';
-import { ownerShard, ownerShardsOfApp } from './keys.js';
+import { ownerShardsOfAccount, ownerShardsOfApp } from './keys.js';
 import { groupPartition, type ItemKey, OWNER_INDEX, ownerSortPrefix } from './personal-keys.js';
 import { tombstoneItem } from './tombstones.js';
 
@@ -73,7 +73,9 @@ const DEFAULT_RETRY: RetryOptions = { maxAttempts: 8, baseDelayMs: 50, maxDelayM
 
 /**
  * The owner-index queries one request walks, in a fixed order (the checkpoint's `step` indexes it):
- * for an account, one per category on its own shard; for every account, the app's 16 shards.
+ * for an account, one per category on each of its shards (one per shard count ever used); for every
+ * account, every shard of the app. A raised shard count only appends steps, so a checkpoint taken
+ * before it still names the same step.
  */
 export function erasureSteps(
   app: string,
@@ -81,11 +83,13 @@ export function erasureSteps(
   categories: readonly PersonalCategoryId[],
 ): ErasureStep[] {
   if (subject.kind === 'account') {
-    return categories.map((category) => ({
-      ownerShard: ownerShard(app, subject.account),
-      sortPrefix: ownerSortPrefix(subject.account, category),
-      categories: [category],
-    }));
+    return ownerShardsOfAccount(app, subject.account).flatMap((shard) =>
+      categories.map((category) => ({
+        ownerShard: shard,
+        sortPrefix: ownerSortPrefix(subject.account, category),
+        categories: [category],
+      })),
+    );
   }
   if (subject.kind === 'group') return [{ partition: groupPartition(app, subject.groupId), categories }];
   return ownerShardsOfApp(app).map((shard) => ({ ownerShard: shard, categories }));

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import { epochSeconds } from '../policy/time.js';
-import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
+import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard, ownerShardsOfAccount } from './keys.js';
 
 /**
  * Key layout of the `personal` table (D1 userInfo, D2 messages), shared by the callback writers and the
@@ -17,8 +17,9 @@ import { itemIdOf, KEY_SEPARATOR, keyPart, ownerShard } from './keys.js';
  *   when an edit or a profile update supersedes them
  *
  * Owner index `byOwner`: ownerShard = ownerShard(app, account), ownerSort =
- * `<account>#<category>#<zero-padded epoch seconds>#<hash of the item key>`, so one Query with
- * begins_with(ownerSort, ownerSortPrefix(account)) finds everything stored for an account.
+ * `<account>#<category>#<zero-padded epoch seconds>#<hash of the item key>`, so a Query with
+ * begins_with(ownerSort, ownerSortPrefix(account)) on each of ownerShardsOfAccount (one per shard count
+ * ever used, usually one) finds everything stored for an account.
  */
 export const MESSAGE_SK = 'msg';
 export const USER_INFO_SK = 'userInfo';
@@ -108,22 +109,23 @@ export function ownerSortSeconds(ownerSort: string): number {
 }
 
 /**
- * The owner-index Query for everything physically stored for an account (optionally one category):
- * no live filter, so callers that must hide expired items add one (see ownedMessagesQuery).
+ * The owner-index Queries for everything physically stored for an account (optionally one category),
+ * one per partition that can hold its items: no live filter, so callers that must hide expired items
+ * add one (see ownedMessagesQueries).
  */
-export function ownerIndexQuery(
+export function ownerIndexQueries(
   tableName: string,
   app: string,
   account: string,
   category?: PersonalCategoryId,
 ) {
-  return {
+  return ownerShardsOfAccount(app, account).map((shard) => ({
     TableName: tableName,
     IndexName: OWNER_INDEX,
     KeyConditionExpression: 'ownerShard = :shard AND begins_with(ownerSort, :prefix)',
     ExpressionAttributeValues: {
-      ':shard': ownerShard(app, account),
+      ':shard': shard,
       ':prefix': ownerSortPrefix(account, category),
     } as Record<string, unknown>,
-  };
+  }));
 }

@@ -17,3 +17,13 @@ export async function queryAllPages(
   } while (start);
   return items;
 }
+
+/** Every item of several Queries (one per partition, e.g. each of an account's owner shards), in order. */
+export async function queryAllPagesOf(
+  doc: DynamoDBDocumentClient,
+  inputs: readonly Omit<QueryCommandInput, 'ExclusiveStartKey'>[],
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (const input of inputs) items.push(...(await queryAllPages(doc, input)));
+  return items;
+}

@@ -1,3 +1,4 @@
+import { ORIGINAL_SHARDS } from '../../lib/config.js';
 import { LIMITS, PRICES, SECONDS_PER_MONTH } from './prices.js';
 
 /** Per-operation costs measured by `npm run bench` (bench/results.json, the `unit.*` lines). */
@@ -15,10 +16,12 @@ export interface MeasuredCosts {
   readonly erasureItemsPerSecond: number;
 }
 
-/** The deployment's knobs (serverless.yml, lib/store/keys.ts) and the workload's assumptions. */
+/** The deployment's knobs (serverless.yml params, lib/config.ts) and the workload's assumptions. */
 export interface Deployment {
   readonly retentionDays: number;
+  /** The write-shard count of the expiry index (the last of EXPIRY_INDEX_SHARDS). */
   readonly expiryShards: number;
+  /** The write-shard count of the owner index (the last of OWNER_INDEX_SHARDS). */
   readonly ownerShards: number;
   readonly lambdaMemoryGb: number;
   /** Share of expiries TTL has not done by the grace, swept by `expire` (1 = TTL lagging entirely). */
@@ -31,8 +34,8 @@ export interface Deployment {
 
 export const DEFAULT_DEPLOYMENT: Deployment = {
   retentionDays: 7,
-  expiryShards: 8,
-  ownerShards: 16,
+  expiryShards: ORIGINAL_SHARDS.expiry,
+  ownerShards: ORIGINAL_SHARDS.owner,
   lambdaMemoryGb: 0.5,
   sweptShare: 0.1,
   erasedShare: 0.01,
@@ -116,7 +119,7 @@ export function capacityModel(
     dollarsPerMonth: 0,
     ...(expiryPerShard > LIMITS.partitionWriteUnitsPerSecond
       ? {
-          ceiling: `expiry index throttles past ${fmt((d.expiryShards * LIMITS.partitionWriteUnitsPerSecond) / unitsTo(costs, '/byExpiry'))} messages/s: EXPIRY_SHARDS ≥ ${needExpiryShards}`,
+          ceiling: `expiry index throttles past ${fmt((d.expiryShards * LIMITS.partitionWriteUnitsPerSecond) / unitsTo(costs, '/byExpiry'))} messages/s: EXPIRY_INDEX_SHARDS ≥ ${needExpiryShards} (append the new count, docs/scale.md)`,
         }
       : {}),
   });
@@ -128,7 +131,7 @@ export function capacityModel(
     dollarsPerMonth: 0,
     ...(ownerPerShard > LIMITS.partitionWriteUnitsPerSecond
       ? {
-          ceiling: `owner index throttles past ${fmt((d.ownerShards * LIMITS.partitionWriteUnitsPerSecond) / unitsTo(costs, '/byOwner'))} messages/s per app: OWNER_SHARDS ≥ ${Math.ceil(ownerRate / LIMITS.partitionWriteUnitsPerSecond)}`,
+          ceiling: `owner index throttles past ${fmt((d.ownerShards * LIMITS.partitionWriteUnitsPerSecond) / unitsTo(costs, '/byOwner'))} messages/s per app: OWNER_INDEX_SHARDS ≥ ${Math.ceil(ownerRate / LIMITS.partitionWriteUnitsPerSecond)} (append the new count, docs/scale.md)`,
         }
       : {}),
   });

@@ -1,6 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type ItemKey, messageKey, ownerIndexQuery, userInfoKey } from '../../lib/store/personal-keys.js';
-import { queryAllPages } from '../../lib/store/query-pages.js';
+import { type ItemKey, messageKey, ownerIndexQueries, userInfoKey } from '../../lib/store/personal-keys.js';
+import { queryAllPagesOf } from '../../lib/store/query-pages.js';
 import { isHeldSnapshot, isTombstone } from '../../lib/store/tombstones.js';
 import { ACCOUNTS, type SoakApp } from './apps.js';
 import type { Ledger, SentMessage, SentProfile } from './ledger.js';
@@ -172,7 +172,7 @@ export function profileExpectation(
 
 /** Every item stored for each app/account, read through the owner index: counts copies per logical item. */
 async function ownedItems(doc: DynamoDBDocumentClient, table: string, app: string, account: string) {
-  return queryAllPages(doc, ownerIndexQuery(table, app, account));
+  return queryAllPagesOf(doc, ownerIndexQueries(table, app, account));
 }
 
 export async function verify(

@@ -37,15 +37,27 @@ describe('the capacity model (npm run scale-model)', () => {
 
   it('flags the expiry-index ceiling only past shards × 1,000 writes/s, naming the knob', () => {
     expect(line(7999, 'Expiry index').ceiling).toBeUndefined();
-    expect(line(8001, 'Expiry index').ceiling).toMatch(/EXPIRY_SHARDS ≥ 9/);
-    expect(line(100_000, 'Expiry index').ceiling).toMatch(/EXPIRY_SHARDS ≥ 100/);
+    expect(line(8001, 'Expiry index').ceiling).toMatch(/EXPIRY_INDEX_SHARDS ≥ 9/);
+    expect(line(100_000, 'Expiry index').ceiling).toMatch(/EXPIRY_INDEX_SHARDS ≥ 100/);
   });
 
   it('flags the owner index for the largest app and expire when TTL lags past one run', () => {
     expect(line(10_000, 'Owner index').ceiling).toBeUndefined();
-    expect(line(100_000, 'Owner index').ceiling).toMatch(/OWNER_SHARDS ≥ 25/);
+    expect(line(100_000, 'Owner index').ceiling).toMatch(/OWNER_INDEX_SHARDS ≥ 25/);
     expect(line(1000, 'expire').ceiling).toBeUndefined();
     expect(line(100_000, 'expire').ceiling).toMatch(/20 slices/);
+  });
+
+  it('takes the configured shard counts: 256 expiry and 128 owner shards carry 100,000 messages/s', () => {
+    const raised = capacityModel(100_000, costs, {
+      ...DEFAULT_DEPLOYMENT,
+      expiryShards: 256,
+      ownerShards: 128,
+    });
+    const of = (component: string) => raised.lines.find((l) => l.component.startsWith(component));
+    expect(of('Expiry index')?.figure).toMatch(/^256 per category-month/);
+    expect(of('Expiry index')?.ceiling).toBeUndefined();
+    expect(of('Owner index')?.ceiling).toBeUndefined();
   });
 
   it('grows linearly with the rate and totals its lines', () => {

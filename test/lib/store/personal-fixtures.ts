@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createMessageStore } from '../../../lib/store/messages.js';
-import { ownerIndexQuery } from '../../../lib/store/personal-keys.js';
-import { queryAllPages } from '../../../lib/store/query-pages.js';
+import { ownerIndexQueries } from '../../../lib/store/personal-keys.js';
+import { queryAllPagesOf } from '../../../lib/store/query-pages.js';
 import { createUserInfoStore } from '../../../lib/store/user-info.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
 
@@ -83,7 +83,7 @@ export async function storedFor(
   account: string,
 ): Promise<{ userInfo: number; messages: number }> {
   const counts = { userInfo: 0, messages: 0 };
-  for (const item of await queryAllPages(doc, ownerIndexQuery(tableName, app, account))) {
+  for (const item of await queryAllPagesOf(doc, ownerIndexQueries(tableName, app, account))) {
     counts[item.category as 'userInfo' | 'messages'] += 1;
   }
   return counts;
