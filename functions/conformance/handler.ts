@@ -8,10 +8,12 @@ import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
 import { json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
+import { DELETION_STATUSES, summarizeDeletionRequest } from '../../lib/policy/deletion.js';
 import { EVIDENCE_RETENTION_DAYS } from '../../lib/policy/evidence.js';
 import { createAppPersonalEntries } from '../../lib/store/app-personal-entries.js';
 import { createAppStore } from '../../lib/store/apps.js';
 import { createAppPurgeStore, unfinishedPurges } from '../../lib/store/apps-purge.js';
+import { createDeletionRequestListing } from '../../lib/store/deletion-listing.js';
 import { createExpiryIndex, type ExpiringTableKey } from '../../lib/store/expiry-index.js';
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
@@ -41,6 +43,7 @@ const operator = createOperatorVerifier({
   tokenParameter: env.operatorTokenParameter,
 });
 const evidence = createRunEvidenceStore({ doc, tableName: env.tables.governance });
+const deletionListing = createDeletionRequestListing({ doc, tableName: env.tables.governance });
 const operatorOnly = () => operatorAuth({ verifier: operator, appStore });
 
 /**
@@ -91,9 +94,42 @@ const getHistory = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     );
   });
 
+const deletionListQuery = z.object({
+  status: z.enum(DELETION_STATUSES).optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+
+/**
+ * `GET /deletion-requests?status=&overdue=&limit=&cursor=` (operator): D3 requests of every app, open ones
+ * earliest deadline first, then completed ones latest first; each with its times, whether it is overdue
+ * and its age, never the account. A page may hold fewer than `limit` requests: follow `nextCursor`.
+ */
+const listDeletionRequests = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(operatorOnly())
+  .handler(async (event) => {
+    const query = validate(deletionListQuery, event.queryStringParameters ?? {});
+    const now = new Date();
+    const page = await deletionListing.page({ ...query, now });
+    return json(
+      200,
+      {
+        checkedAt: now.toISOString(),
+        requests: page.requests.map((request) => summarizeDeletionRequest(request, now)),
+        nextCursor: page.nextCursor,
+      },
+      { 'cache-control': 'no-store' },
+    );
+  });
+
 const routes = [
   { method: 'GET', path: '/conformance', handler: getConformance },
   { method: 'GET', path: '/conformance/history', handler: getHistory },
+  { method: 'GET', path: '/deletion-requests', handler: listDeletionRequests },
 ] as unknown as HttpRoute[];
 
 export const handler = httpRouter({ logger, recorder, routes });
