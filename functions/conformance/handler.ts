@@ -5,7 +5,7 @@ import { createOperatorVerifier, operatorAuth } from '../../lib/auth/operator.js
 import { BadRequestError } from '../../lib/errors.js';
 import { validate } from '../../lib/http/body.js';
 import { type HttpRoute, httpRouter } from '../../lib/http/http-router.js';
-import { json } from '../../lib/http/response.js';
+import { html, json } from '../../lib/http/response.js';
 import { createTelemetryRecorder } from '../../lib/http/telemetry.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
 import { DELETION_STATUSES, summarizeDeletionRequest } from '../../lib/policy/deletion.js';
@@ -18,6 +18,7 @@ import { createExpiryIndex, type ExpiringTableKey } from '../../lib/store/expiry
 import { createExpiryStateStore } from '../../lib/store/expiry-state.js';
 import { createLegalHoldStore } from '../../lib/store/legal-holds.js';
 import { createRunEvidenceStore } from '../../lib/store/run-evidence.js';
+import { DASHBOARD_HEADERS, DASHBOARD_HTML } from './dashboard.js';
 import { type ConformanceDeps, measureConformance } from './measure.js';
 
 const { env, logger, doc } = functionBase('conformance', { requestTimeoutMs: 5000 });
@@ -126,7 +127,13 @@ const listDeletionRequests = middy<APIGatewayProxyEventV2, APIGatewayProxyResult
     );
   });
 
+/** `GET /conformance/dashboard` (public): the operator's page; it holds no data, its script asks with the token. */
+const getDashboard = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler(async () =>
+  html(200, DASHBOARD_HTML, { ...DASHBOARD_HEADERS }),
+);
+
 const routes = [
+  { method: 'GET', path: '/conformance/dashboard', handler: getDashboard },
   { method: 'GET', path: '/conformance', handler: getConformance },
   { method: 'GET', path: '/conformance/history', handler: getHistory },
   { method: 'GET', path: '/deletion-requests', handler: listDeletionRequests },

@@ -309,6 +309,15 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   {
     method: 'GET',
+    path: '/conformance/dashboard',
+    operationId: 'getConformanceDashboard',
+    summary:
+      "The operator's evidence page: it holds no data; the operator types the token and the page reads /conformance, /conformance/history, /deletion-requests and an app's legal holds with it (strict CSP, no external assets)",
+    actors: ['public'],
+    answers: { 200: { description: 'the page', contentType: 'text/html' } },
+  },
+  {
+    method: 'GET',
     path: '/deletion-requests',
     operationId: 'listDeletionRequests',
     summary:
