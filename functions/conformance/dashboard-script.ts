@@ -68,6 +68,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
   }
   var count = function (n) { return Number(n).toLocaleString('en-US'); };
+  var counted = function (n, one, many) { return count(n) + ' ' + (n === 1 ? one : many); };
   var when = function (iso) { return iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : '—'; };
 
   function cell(row, text, attrs) {
@@ -105,7 +106,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var overdue = names.reduce(function (sum, name) { return sum + body.categories[name].overdue; }, 0);
     $('conformance-summary').textContent = overdue === 0
       ? 'Nothing is overdue (checked ' + when(body.checkedAt) + ').'
-      : count(overdue) + ' items are overdue for expiry (checked ' + when(body.checkedAt) + ').';
+      : counted(overdue, 'item is', 'items are') + ' overdue for expiry (checked ' + when(body.checkedAt) + ').';
   }
 
   var SVG = 'http://www.w3.org/2000/svg';
@@ -148,7 +149,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       chart.appendChild(svg('circle', { cx: x(p.at).toFixed(1), cy: y(p.oldest).toFixed(1), r: 3, fill: p.oldest > 0 ? '#b00020' : '#0b5cad' }));
     });
     var last = points[points.length - 1];
-    $('history-summary').textContent = points.length + ' expire runs; after the latest (' + when(last.startedAt) + ') the oldest lingering item was '
+    $('history-summary').textContent = counted(points.length, 'expire run', 'expire runs') + '; after the latest (' + when(last.startedAt) + ') the oldest lingering item was '
       + (last.oldest > 0 ? duration(last.oldest) + ' overdue' : 'none: nothing overdue') + (result.complete ? '.' : ' (older runs not shown).');
     $('history-summary').setAttribute('data-latest-seconds', String(last.oldest));
     $('history-summary').setAttribute('data-runs', String(points.length));
@@ -184,7 +185,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
         : 'Due in ' + duration(dueIn), { 'data-figure': 'deadline' });
     });
     var overdue = result.items.filter(function (r) { return r.overdue; }).length;
-    $('requests-summary').textContent = count(result.items.length) + ' requests, ' + count(overdue) + ' overdue'
+    $('requests-summary').textContent = counted(result.items.length, 'request', 'requests') + ', ' + count(overdue) + ' overdue'
       + (result.complete ? '.' : ' (more exist; the oldest deadlines are shown first).');
   }
 
@@ -199,7 +200,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       cell(tr, h.until ? when(h.until) : 'until released');
       cell(tr, h.reason);
     });
-    $('holds-summary').textContent = count(active.length) + ' active legal holds for app ' + app + '.';
+    $('holds-summary').textContent = counted(active.length, 'active legal hold', 'active legal holds') + ' for app ' + app + '.';
   }
 
   function showSignedIn(signedIn) {

@@ -243,7 +243,7 @@ describe.skipIf(!HAS_CHROMIUM)(`GET /conformance/dashboard in Chromium (${CHROMI
     await expect.poll(() => page.locator('#holds tr').count()).toBe(1);
     expect(await page.locator('#holds tr').getAttribute('data-hold')).toBe(holdId);
     expect(await page.locator('#holds-summary').textContent()).toBe(
-      `1 active legal holds for app ${HELD_APP}.`,
+      `1 active legal hold for app ${HELD_APP}.`,
     );
   }
 
