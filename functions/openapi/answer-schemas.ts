@@ -278,3 +278,21 @@ export const conformanceHistorySchema = z.object({
   ),
   nextCursor: z.string().nullable(),
 });
+
+/** GET /deletion-requests: the operator's page of D3 requests (lib/policy/deletion.ts DeletionRequestSummary). */
+export const deletionRequestListSchema = z.object({
+  checkedAt: isoDateTime,
+  requests: z.array(
+    z.object({
+      app: z.string(),
+      id: z.string(),
+      status: z.enum(DELETION_STATUSES),
+      receivedAt: isoDateTime,
+      dueAt: isoDateTime,
+      completedAt: isoDateTime.optional(),
+      overdue: z.boolean().describe('past dueAt and not completed'),
+      ageSeconds: z.int().min(0).describe('from receipt to now, or to completion'),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

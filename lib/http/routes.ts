@@ -33,6 +33,7 @@ export type ComponentName =
   | 'CallbackBody'
   | 'CallbackAnswer'
   | 'ConformanceHistory'
+  | 'DeletionRequestList'
   | 'SignedReceipt'
   | 'ReceiptKeys'
   | 'Problem';
@@ -304,6 +305,31 @@ export const ROUTES: readonly RouteDoc[] = [
     answers: {
       200: jsonAnswer('a page of run evidence', 'ConformanceHistory'),
       400: jsonAnswer('bad range or cursor', 'Problem'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/conformance/dashboard',
+    operationId: 'getConformanceDashboard',
+    summary:
+      "The operator's evidence page: it holds no data; the operator types the token and the page reads /conformance, /conformance/history, /deletion-requests and an app's legal holds with it (strict CSP, no external assets)",
+    actors: ['public'],
+    answers: { 200: { description: 'the page', contentType: 'text/html' } },
+  },
+  {
+    method: 'GET',
+    path: '/deletion-requests',
+    operationId: 'listDeletionRequests',
+    summary:
+      'D3 requests of every app (open ones earliest deadline first, then completed ones latest first): status, receivedAt, dueAt, completedAt, overdue, age; never the account; paginated',
+    actors: ['operator'],
+    query: ['status', 'overdue', 'limit', 'cursor'],
+    answers: {
+      200: jsonAnswer(
+        'a page of requests (it may hold fewer than limit: follow nextCursor until null)',
+        'DeletionRequestList',
+      ),
+      400: jsonAnswer('bad status, overdue, limit, or a cursor not returned for these filters', 'Problem'),
     },
   },
   {

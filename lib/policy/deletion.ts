@@ -88,3 +88,42 @@ export function needsRecheck(withheldBy: readonly string[], holds: readonly Lega
 export function unionIds(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort();
 }
+
+/** What the operator's list shows of a request (GET /deletion-requests): times and state, never the account. */
+export interface DeletionRequestSummary {
+  readonly app: string;
+  readonly id: string;
+  readonly status: DeletionStatus;
+  readonly receivedAt: string;
+  readonly dueAt: string;
+  readonly completedAt?: string;
+  /** Past dueAt and not completed. */
+  readonly overdue: boolean;
+  /** How long the request has been (or was) open: from receipt to now, or to its completion. */
+  readonly ageSeconds: number;
+}
+
+/** The operator's view of a request: picks the listed fields, so nothing else (the account) can leak. */
+export function summarizeDeletionRequest(
+  request: {
+    app: string;
+    id: string;
+    status: DeletionStatus;
+    createdAt: string;
+    dueAt: string;
+    completedAt?: string | undefined;
+  },
+  now: Date,
+): DeletionRequestSummary {
+  const end = request.completedAt === undefined ? now.getTime() : Date.parse(request.completedAt);
+  return {
+    app: request.app,
+    id: request.id,
+    status: request.status,
+    receivedAt: request.createdAt,
+    dueAt: request.dueAt,
+    ...(request.completedAt === undefined ? {} : { completedAt: request.completedAt }),
+    overdue: isOverdue(request, now),
+    ageSeconds: Math.max(0, Math.floor((end - Date.parse(request.createdAt)) / 1000)),
+  };
+}

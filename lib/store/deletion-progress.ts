@@ -4,13 +4,16 @@ import { type CategoryCounts, zeroCounts } from '../policy/deletion.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import {
   auditDetails,
+  COMPLETED_STATE,
   type DeletionRequest,
   deletionPartition,
   type ErasureCursor,
   lockSort,
+  OPEN_STATE,
   type PendingBatch,
   readRequest,
   requestKey,
+  stateSortOf,
   subjectKeyOf,
   toRequest,
   type WithheldCounts,
@@ -120,9 +123,10 @@ export function createDeletionProgressStore(opts: {
             Key: requestKey(app, id),
             UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #status = :processing',
             ConditionExpression:
-              'attribute_exists(stateKey) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+              'stateKey = :open AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
+              ':open': OPEN_STATE,
               ':owner': owner,
               ':until': now.getTime() + leaseMs,
               ':now': now.getTime(),
@@ -208,7 +212,7 @@ export function createDeletionProgressStore(opts: {
           TableName: tableName,
           Key: requestKey(request.app, request.id),
           UpdateExpression: completed
-            ? 'SET #status = :status, completedAt = :at, withheld = :withheld REMOVE account, stateKey, stateSort, #cursor, passWithheld, passHolds, leaseOwner, leaseUntil'
+            ? 'SET #status = :status, completedAt = :at, withheld = :withheld, stateKey = :completedState, stateSort = :completedSort REMOVE account, #cursor, passWithheld, passHolds, leaseOwner, leaseUntil'
             : 'SET #status = :status, withheld = :withheld REMOVE #cursor, passWithheld, passHolds, leaseOwner, leaseUntil',
           ConditionExpression:
             'leaseOwner = :owner AND generation = :generation AND attribute_not_exists(pending)',
@@ -218,7 +222,13 @@ export function createDeletionProgressStore(opts: {
             ':withheld': withheld,
             ':owner': owner,
             ':generation': request.generation,
-            ...(completed ? { ':at': at } : {}),
+            ...(completed
+              ? {
+                  ':at': at,
+                  ':completedState': COMPLETED_STATE,
+                  ':completedSort': stateSortOf(at, request.app, request.id),
+                }
+              : {}),
           },
         },
       };

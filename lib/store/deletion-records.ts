@@ -61,6 +61,16 @@ export interface DeletionRequest {
  * The deletion request's item layout (documented in deletion-requests.ts), shared by the request side
  * (deletion-requests.ts: create, join, list) and the worker side (deletion-progress.ts: lease, checkpoints).
  */
+/** byState partition of every open request (received, processing, withheld), sorted by dueAt. */
+export const OPEN_STATE = 'deletion#open';
+/** byState partition of every completed request, sorted by completedAt. */
+export const COMPLETED_STATE = 'deletion#completed';
+export const STATE_INDEX = 'byState';
+
+/** byState sort key: `<dueAt>#<app>#<id>` while open, `<completedAt>#<app>#<id>` once completed. */
+export const stateSortOf = (at: string, app: string, id: string) =>
+  [at, keyPart(app), id].join(KEY_SEPARATOR);
+
 export const deletionPartition = (app: string) => ['deletion', keyPart(app)].join(KEY_SEPARATOR);
 export const lockSort = (subjectKey: string) => `open${KEY_SEPARATOR}${subjectKey}`;
 

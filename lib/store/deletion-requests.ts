@@ -21,14 +21,17 @@ import {
   type DeletionRequest,
   deletionPartition,
   lockSort,
+  OPEN_STATE,
   readItem,
   readRequest,
   requestKey,
+  STATE_INDEX,
+  stateSortOf,
   subjectKeyOf,
   toRequest,
   type WithheldCounts,
 } from './deletion-records.js';
-import { KEY_SEPARATOR, keyPart } from './keys.js';
+import { KEY_SEPARATOR } from './keys.js';
 import { queryAllPages } from './query-pages.js';
 import { failedConditions, isAnyConditionFailure } from './sdk-errors.js';
 import { namedTransaction } from './transaction.js';
@@ -54,8 +57,10 @@ export {
 /**
  * D3 deletion requests in the governance table (docs/api.md).
  *
- * - request:     pk `deletion#<app>`, sk `request#<id>`; while open also stateKey `deletion#open`,
- *                stateSort `<dueAt>#<app>#<id>` (byState: every open request, earliest deadline first)
+ * - request:     pk `deletion#<app>`, sk `request#<id>`; while open stateKey `deletion#open`, stateSort
+ *                `<dueAt>#<app>#<id>` (byState: every open request, earliest deadline first); once completed
+ *                stateKey `deletion#completed`, stateSort `<completedAt>#<app>#<id>` (listed by the operator).
+ *                "Open" is `stateKey = deletion#open`, never `attribute_exists(stateKey)`.
  * - open lock:   pk `deletion#<app>`, sk `open#<subject>`: one open request per account (or allAccounts),
  *                so a second request joins the first instead of duplicating work
  * - idempotency: pk `deletion#<app>`, sk `idem#<sha256(Idempotency-Key)>`, kept 24 hours
@@ -110,14 +115,12 @@ export interface DeletionRequestReader {
  */
 export type DeletionRequestStore = DeletionRequestCreator & DeletionRequestReader & DeletionProgressStore;
 
-export const OPEN_STATE = 'deletion#open';
-export const STATE_INDEX = 'byState';
+export { COMPLETED_STATE, OPEN_STATE, STATE_INDEX } from './deletion-records.js';
 export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 const MAX_CREATE_ATTEMPTS = 5;
 
 const idempotencySort = (key: string) =>
   `idem${KEY_SEPARATOR}${createHash('sha256').update(key, 'utf8').digest('hex')}`;
-const stateSortOf = (dueAt: string, app: string, id: string) => [dueAt, keyPart(app), id].join(KEY_SEPARATOR);
 
 /** What an Idempotency-Key is bound to: replaying it with another body is a conflict. */
 function fingerprintOf(input: NewDeletionRequest): string {
@@ -301,9 +304,10 @@ export function createDeletionRequestStore(opts: {
         UpdateExpression:
           'SET categories = :categories, generation = generation + :one, #status = :status REMOVE #cursor, passWithheld, passHolds',
         // Still open, and not restarted meanwhile by another joiner.
-        ConditionExpression: 'attribute_exists(stateKey) AND generation = :generation',
+        ConditionExpression: 'stateKey = :open AND generation = :generation',
         ExpressionAttributeNames: { '#status': 'status', '#cursor': 'cursor' },
         ExpressionAttributeValues: {
+          ':open': OPEN_STATE,
           ':generation': open.generation,
           ':categories': categories,
           ':one': 1,

@@ -56,6 +56,10 @@ curl -s "http://localhost:3000/apps/1400000001/users/alice/data?sdkappid=1400000
 curl -s http://localhost:3000/policy
 \`\`\`
 
+The operator's evidence as a page: open \`/conformance/dashboard\` in a browser and type the token; the
+page (public, it holds no data) reads \`GET /conformance\`, \`GET /conformance/history\`, \`GET /deletion-requests\`
+and \`GET /apps/{sdkAppId}/legal-holds\` with it, keeping it in memory only.
+
 ## Answers and errors
 
 Admin routes speak JSON. Every error is \`application/problem+json\` (RFC 9457) whose \`detail\` names the

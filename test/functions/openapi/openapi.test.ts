@@ -83,14 +83,15 @@ describe('OpenAPI document', () => {
     expect(put.security).toEqual([{ operatorToken: [] }]);
   });
 
-  it("leaves /policy, /privacy, an app's published privacy page, the receipt keys and /openapi.json public and every other route authenticated", () => {
+  it("leaves /policy, /privacy, an app's published privacy page, the receipt keys, /openapi.json and the operator's dashboard page (it holds no data) public and every other route authenticated", () => {
     for (const route of ROUTES) {
       const operation = (
         document.paths[route.path] as Record<string, { security: unknown[]; responses: object }>
       )[route.method.toLowerCase()];
       const isPublic =
-        ['/policy', '/privacy', '/openapi.json', '/receipts/keys'].includes(route.path) ||
-        routeKey(route) === 'GET /apps/{sdkAppId}/privacy';
+        ['/policy', '/privacy', '/openapi.json', '/receipts/keys', '/conformance/dashboard'].includes(
+          route.path,
+        ) || routeKey(route) === 'GET /apps/{sdkAppId}/privacy';
       expect(operation?.security.length === 0, routeKey(route)).toBe(isPublic);
       if (!isPublic) expect(operation?.responses, routeKey(route)).toHaveProperty(['401']);
     }

@@ -108,4 +108,16 @@ describe('deletion request store', () => {
     const next = await requests.create(accountRequest('1400000015', 'sam'), new Date());
     expect(next.outcome).toBe('created');
   });
+
+  it('never leases a completed request again: it moved to the completed partition, out of the open one', async () => {
+    const requests = store();
+    const { request } = await requests.create(accountRequest('1400000016', 'vera'), new Date());
+    const leased = await requests.acquire('1400000016', request.id, 'w', new Date(), 60_000);
+    await requests.finishPass(leased as never, 'w', { status: 'completed', at: new Date() });
+    // Its own worker, whose lease completion removed, and any other worker alike.
+    expect(await requests.acquire('1400000016', request.id, 'w', new Date(), 60_000)).toBeUndefined();
+    expect(await requests.acquire('1400000016', request.id, 'w2', new Date(), 60_000)).toBeUndefined();
+    expect((await requests.listOpen()).map((open) => open.id)).not.toContain(request.id);
+    expect(await requests.get('1400000016', request.id)).toMatchObject({ status: 'completed' });
+  });
 });
