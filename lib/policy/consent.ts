@@ -87,3 +87,19 @@ export function coverageAfterGrant(
   }
   return coverage;
 }
+
+/**
+ * A consent record holds at most this many history events (a DynamoDB item holds 400 KB; an event is
+ * about 120 bytes); past it the oldest move to an immutable history chunk, leaving the newest
+ * CONSENT_HISTORY_KEPT in the record.
+ */
+export const CONSENT_HISTORY_MAX = 100;
+export const CONSENT_HISTORY_KEPT = 50;
+
+/**
+ * When a history chunk expires: every consent in it had ended by the event that follows it (a
+ * withdrawal or a new grant replacing it), so it is evidence until CONSENT_EVIDENCE_MONTHS after that.
+ */
+export function historyChunkExpiry(nextEventAt: Date): Date {
+  return consentEvidenceExpiry(nextEventAt);
+}

@@ -1,25 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StateConflictError, StoreError } from '../errors.js';
 import type { PersonalCategoryId } from '../policy/categories.js';
 import {
   type ActiveConsent,
+  CONSENT_HISTORY_KEPT,
+  CONSENT_HISTORY_MAX,
   CONSENT_KIND,
   type ConsentCoverage,
   type ConsentEvent,
   consentEvidenceExpiry,
   coverageAfterGrant,
   droppedCategories,
+  historyChunkExpiry,
 } from '../policy/consent.js';
 import { epochSeconds, expirySeconds, isLiveItem } from '../policy/time.js';
 import { batchGetAll } from './batch-get.js';
 import { expiringAttributes, itemIdOf, KEY_SEPARATOR, keyPart } from './keys.js';
-import { isConditionFailure } from './sdk-errors.js';
+import { isAnyConditionFailure, isConditionFailure } from './sdk-errors.js';
 
 /**
  * D6 consent records in the governance table, one item per account of an app:
@@ -27,7 +32,9 @@ import { isConditionFailure } from './sdk-errors.js';
  * withdrawn) and the whole history of grants and withdrawals. While a consent is active the record has no
  * expiry; a withdrawal gives it `expiresAt` = withdrawal + CONSENT_EVIDENCE_MONTHS with its expiry-index
  * bucket (`consent#<month>#<shard>`, walked by `expire`) and `ttlDeleteAt`; a new grant removes them again.
- * Reads hide an expired record (`live.ts`), so once its evidence period ends it never was.
+ * Reads hide an expired record (`live.ts`), so once its evidence period ends it never was. A history
+ * longer than CONSENT_HISTORY_MAX moves its oldest events to immutable chunks, sk
+ * `<account>#history#<first event's time>#<random>`, each expiring on its own (historyChunkExpiry).
  */
 export const CONSENT_PARTITION_PREFIX = 'consent';
 
@@ -103,8 +110,13 @@ export const consentKey = (app: string, account: string) => ({
   sk: keyPart(account),
 });
 
+/** Where an account's history chunks are (keyPart escapes `#`, so no account's own key has this prefix). */
+const historyPrefix = (account: string) => `${keyPart(account)}${KEY_SEPARATOR}history${KEY_SEPARATOR}`;
+
 interface StoredConsent extends ConsentRecord {
   readonly version: number;
+  /** Some of the history lives in chunk items (read only then). */
+  readonly chunked?: boolean;
   /** While active: per covered category, since when without a break (a record from before: absent). */
   readonly coveredSince?: ConsentCoverage;
 }
@@ -116,6 +128,7 @@ function toRecord(item: Record<string, unknown>): StoredConsent {
     active: (item.active as ActiveConsent | undefined) ?? null,
     history: (item.history as ConsentEvent[] | undefined) ?? [],
     ...(typeof item.withdrawnAt === 'string' ? { withdrawnAt: item.withdrawnAt } : {}),
+    ...(item.chunked === true ? { chunked: true } : {}),
     ...(item.coveredSince && typeof item.coveredSince === 'object'
       ? { coveredSince: item.coveredSince as ConsentCoverage }
       : {}),
@@ -124,7 +137,7 @@ function toRecord(item: Record<string, unknown>): StoredConsent {
 }
 
 function publicRecord(stored: StoredConsent): ConsentRecord {
-  const { version: _version, coveredSince: _coveredSince, ...record } = stored;
+  const { version: _version, coveredSince: _coveredSince, chunked: _chunked, ...record } = stored;
   return record;
 }
 
@@ -151,10 +164,59 @@ export function createConsentStore(opts: {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: consentKey(app, account), ConsistentRead: true }),
       );
-      return Item && isLiveItem(Item, now) ? toRecord(Item) : undefined;
+      if (!Item || !isLiveItem(Item, now)) return undefined;
+      const stored = toRecord(Item);
+      if (!stored.chunked) return stored;
+      return { ...stored, history: [...(await chunkedHistory(app, account, now)), ...stored.history] };
     } catch (error) {
+      if (error instanceof StoreError) throw error;
       throw new StoreError('consent record could not be read', { cause: error });
     }
+  }
+
+  /** The events moved out of the record, oldest first (chunks past their expiry hidden). */
+  async function chunkedHistory(app: string, account: string, now: Date): Promise<ConsentEvent[]> {
+    const events: ConsentEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': consentKey(app, account).pk,
+            ':prefix': historyPrefix(account),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        if (isLiveItem(item, now)) events.push(...((item.events as ConsentEvent[] | undefined) ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return events;
+  }
+
+  /** The record item to write, and the chunk taking its oldest events when the history grew too long. */
+  function withHistoryBound(app: string, account: string, next: Record<string, unknown>) {
+    const history = (next.history as ConsentEvent[] | undefined) ?? [];
+    if (history.length <= CONSENT_HISTORY_MAX) return { record: next };
+    const moved = history.slice(0, history.length - CONSENT_HISTORY_KEPT);
+    const kept = history.slice(history.length - CONSENT_HISTORY_KEPT);
+    const key = {
+      pk: consentKey(app, account).pk,
+      sk: `${historyPrefix(account)}${moved[0]?.at}${KEY_SEPARATOR}${randomUUID().slice(0, 8)}`,
+    };
+    const expiresAt = expirySeconds(historyChunkExpiry(new Date((kept[0] as ConsentEvent).at)));
+    const chunk = {
+      ...key,
+      kind: 'consentHistory',
+      account,
+      events: moved,
+      ...expiringAttributes(CONSENT_KIND, app, expiresAt, itemIdOf(key)),
+    };
+    return { record: { ...next, history: kept, chunked: true }, chunk };
   }
 
   /** Optimistic read-modify-write on `version`; an expired record is replaced as if absent. */
@@ -171,24 +233,39 @@ export function createConsentStore(opts: {
           throw new StoreError('consent record could not be read', { cause: error });
         });
       const current = Item && isLiveItem(Item, now) ? toRecord(Item) : undefined;
-      const next = change(current);
-      if (!next) return;
+      const changed = change(current);
+      if (!changed) return;
+      // The record's own history only: a change appends to it, chunks stay as they are.
+      const { record, chunk } = withHistoryBound(app, account, {
+        ...changed,
+        ...(current?.chunked ? { chunked: true } : {}),
+      });
+      const put = {
+        TableName: tableName,
+        Item: { ...consentKey(app, account), ...record, version: Number(Item?.version ?? 0) + 1 },
+        ...(Item
+          ? {
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: { ':version': Item.version },
+            }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      };
       try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...consentKey(app, account), ...next, version: Number(Item?.version ?? 0) + 1 },
-            ...(Item
-              ? {
-                  ConditionExpression: 'version = :version',
-                  ExpressionAttributeValues: { ':version': Item.version },
-                }
-              : { ConditionExpression: 'attribute_not_exists(pk)' }),
-          }),
-        );
+        if (!chunk) await doc.send(new PutCommand(put));
+        else
+          await doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: put },
+                {
+                  Put: { TableName: tableName, Item: chunk, ConditionExpression: 'attribute_not_exists(pk)' },
+                },
+              ],
+            }),
+          );
         return;
       } catch (error) {
-        if (!isConditionFailure(error))
+        if (!isAnyConditionFailure(error))
           throw new StoreError('consent record could not be written', { cause: error });
         if (attempt >= MAX_WRITE_ATTEMPTS)
           throw new StateConflictError('account: its consent is being changed concurrently; retry', {

@@ -1,12 +1,12 @@
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpiryDeps } from '../../../functions/expire/deps.js';
 import { runExpiry } from '../../../functions/expire/run.js';
-import { consentEvidenceExpiry } from '../../../lib/policy/consent.js';
+import { CONSENT_HISTORY_MAX, consentEvidenceExpiry } from '../../../lib/policy/consent.js';
 import { addCalendarMonths, expirySeconds } from '../../../lib/policy/time.js';
 import { createAppStore } from '../../../lib/store/apps.js';
-import { consentKey } from '../../../lib/store/consents.js';
+import { consentKey, createConsentStore } from '../../../lib/store/consents.js';
 import { createDocumentClient, createDynamoClient } from '../../../lib/store/dynamo.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
 import { callRoute } from '../../lib/store/personal-fixtures.js';
@@ -260,6 +260,70 @@ describe('consent records over HTTP (D6 with D4)', () => {
     const record = await call('GET', 'gina');
     expect(record.status).toBe(200);
     expect(record.body.active).toMatchObject({ categories: ['userInfo', 'messages'] });
+  });
+
+  it('keeps a long history whole: the oldest events move to chunks that expire on their own', async () => {
+    const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
+    const start = Date.now() - 200 * 60_000;
+    const at = (i: number) => new Date(start + i * 60_000);
+    const consent = (i: number) => ({
+      categories: ['messages'] as const,
+      jurisdiction: 'DE',
+      minimumAge: 16,
+      minimumAgeSource: 'table' as const,
+      grantedAt: at(i).toISOString(),
+    });
+    // 130 events: 65 grants, each followed by a withdrawal.
+    for (let i = 0; i < 130; i += 2) {
+      await consents.grant(app, 'hank', consent(i), at(i));
+      await consents.withdraw(app, 'hank', at(i + 1));
+    }
+    const answer = await call('GET', 'hank');
+    expect(answer.status).toBe(200);
+    const history = answer.body.history as Array<{ action: string; at: string }>;
+    expect(history).toHaveLength(130);
+    expect(history.map((event) => event.at)).toEqual(
+      Array.from({ length: 130 }, (_, i) => at(i).toISOString()),
+    );
+    expect(history.filter((event) => event.action === 'granted')).toHaveLength(65);
+
+    const partition = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tables.governance,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :account)',
+        ExpressionAttributeValues: { ':pk': consentKey(app, 'hank').pk, ':account': 'hank' },
+      }),
+    );
+    const record = partition.Items?.find((item) => item.sk === 'hank');
+    const chunks = partition.Items?.filter((item) => item.kind === 'consentHistory') ?? [];
+    expect((record?.history as unknown[]).length).toBeLessThanOrEqual(CONSENT_HISTORY_MAX);
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) {
+      const events = chunk.events as Array<{ at: string }>;
+      const next = history[history.findIndex((event) => event.at === events[events.length - 1]?.at) + 1];
+      expect(chunk.expiresAt).toBe(expirySeconds(consentEvidenceExpiry(new Date(String(next?.at)))));
+      expect(String(chunk.expiryBucket)).toMatch(/^consent#\d{4}-\d{2}#\d+$/);
+    }
+
+    // expire deletes the chunks and the record once their evidence periods are over.
+    await db.doc.send(
+      new DeleteCommand({ TableName: db.tables.governance, Key: { pk: 'checkpoint', sk: 'expire#consent' } }),
+    );
+    await runExpiry(createExpiryDeps(db.doc, db.tables), {
+      now: addCalendarMonths(new Date(), 37),
+      graceSeconds: 0,
+      dryRun: false,
+      shouldStop: () => false,
+      categories: ['consent'],
+    });
+    const left = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tables.governance,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :account)',
+        ExpressionAttributeValues: { ':pk': consentKey(app, 'hank').pk, ':account': 'hank' },
+      }),
+    );
+    expect(left.Items).toEqual([]);
   });
 
   it('authenticates exactly like the other app-admin routes: 401 without credentials, 403 for another app', async () => {
