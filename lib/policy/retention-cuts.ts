@@ -18,9 +18,12 @@ export interface RetentionCut {
   readonly days: number;
   /**
    * D6: the cut of a switch to `privacy.consent: "required"`. It spares the items of an account whose
-   * active consent has covered the category without a break since the cut (`coveredSince <= at`).
+   * active consent has covered the category without a break since the switch was made
+   * (`coveredSince <= consentedBy`; `at` itself lies a cache-settling lead later).
    */
   readonly sparesConsented?: true;
+  /** With `sparesConsented`: when the switch was made (ISO-8601); default `at`. */
+  readonly consentedBy?: string;
 }
 
 export type RetentionCuts = Partial<Record<PersonalCategoryId, readonly RetentionCut[]>>;
@@ -37,7 +40,13 @@ function periodOf(settings: PrivacySettings, category: PersonalCategoryId): numb
  * without an active consent for the category at `at` (`sparesConsented`): what was stored of them
  * without a consent check is hidden at once and deleted by `expire`; consented accounts keep theirs.
  */
-export function cutsOfChange(before: PrivacySettings, after: PrivacySettings, at: Date): RetentionCuts {
+export function cutsOfChange(
+  before: PrivacySettings,
+  after: PrivacySettings,
+  at: Date,
+  /** When the change was made (`at` may lie a cache-settling lead later): who consented by then is spared. */
+  decidedAt: Date = at,
+): RetentionCuts {
   const cuts: Record<string, RetentionCut[]> = {};
   const consentSwitched = before.consent !== 'required' && after.consent === 'required';
   for (const category of PERSONAL_CATEGORY_IDS) {
@@ -47,7 +56,12 @@ export function cutsOfChange(before: PrivacySettings, after: PrivacySettings, at
     if (days < was) made.push({ at: at.toISOString(), days });
     // A cut to 0 for everyone already ends what the consent cut would.
     if (consentSwitched && was > 0 && days > 0)
-      made.push({ at: at.toISOString(), days: 0, sparesConsented: true });
+      made.push({
+        at: at.toISOString(),
+        days: 0,
+        sparesConsented: true,
+        consentedBy: decidedAt.toISOString(),
+      });
     if (made.length > 0) cuts[category] = made;
   }
   return cuts as RetentionCuts;
@@ -63,7 +77,7 @@ export function cutsForAccount(
   coveredSince: string | undefined,
 ): readonly RetentionCut[] | undefined {
   if (!cuts || coveredSince === undefined || !cuts.some((cut) => cut.sparesConsented)) return cuts;
-  return cuts.filter((cut) => !(cut.sparesConsented && coveredSince <= cut.at));
+  return cuts.filter((cut) => !(cut.sparesConsented && coveredSince <= (cut.consentedBy ?? cut.at)));
 }
 
 /** Whether some cut depends on the account's consent: only then does a reader need to look it up. */

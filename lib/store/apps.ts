@@ -127,6 +127,7 @@ export function createAppStore(opts: {
             settingsOf(stored),
             settingsOf(changed),
             new Date(now.getTime() + (opts.cutLeadMs ?? 0)),
+            now,
           )
         : purgedAt
           ? registrationCuts(purgedAt)

@@ -78,6 +78,7 @@ export function createRetentionCutRegistry(opts: {
             at: cut.at,
             days: cut.days,
             ...(cut.sparesConsented ? { sparesConsented: true } : {}),
+            ...(cut.consentedBy ? { consentedBy: cut.consentedBy } : {}),
           },
         },
       };
@@ -137,6 +138,7 @@ export function createRetentionCutRegistry(opts: {
             at: String(item.at),
             days: Number(item.days),
             ...(item.sparesConsented === true ? { sparesConsented: true as const } : {}),
+            ...(typeof item.consentedBy === 'string' ? { consentedBy: item.consentedBy } : {}),
             ...(item.cursor ? { cursor: item.cursor as PendingCut['cursor'] } : {}),
           });
         }

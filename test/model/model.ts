@@ -488,7 +488,10 @@ export function changeSettings(
     const after = setting.mode === 'notStored' ? 0 : setting.days;
     const cuts: RetentionCut[] = [];
     if (after < before) cuts.push({ at, days: after });
-    if (consentSwitched && before > 0 && after > 0) cuts.push({ at, days: 0, sparesConsented: true });
+    // Who consented by the change itself is spared (`at` lies the cache-settling lead later).
+    const consentedBy = new Date(model.now * 1000).toISOString();
+    if (consentSwitched && before > 0 && after > 0)
+      cuts.push({ at, days: 0, sparesConsented: true, consentedBy });
     for (const cut of cuts) {
       app.cuts[category] = [
         ...app.cuts[category].filter(

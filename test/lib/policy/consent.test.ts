@@ -45,7 +45,7 @@ describe('consent (D6)', () => {
       messages: { mode: 'stored', retentionDays: 30 },
       consent: 'required',
     });
-    const cut = [{ at: at.toISOString(), days: 0, sparesConsented: true }];
+    const cut = [{ at: at.toISOString(), days: 0, sparesConsented: true, consentedBy: at.toISOString() }];
     expect(cutsOfChange(before, after, at)).toEqual({ userInfo: cut, messages: cut });
   });
 
@@ -60,7 +60,7 @@ describe('consent (D6)', () => {
     expect(cutsOfChange(before, after, at)).toEqual({
       messages: [
         { at: at.toISOString(), days: 7 },
-        { at: at.toISOString(), days: 0, sparesConsented: true },
+        { at: at.toISOString(), days: 0, sparesConsented: true, consentedBy: at.toISOString() },
       ],
       userInfo: [{ at: at.toISOString(), days: 0 }],
     });
@@ -76,6 +76,10 @@ describe('consent (D6)', () => {
     // Consenting after the switch does not bring back what was cut.
     expect(cutsForAccount(cuts, '2026-03-01T00:00:01.000Z')).toEqual(cuts);
     expect(dependsOnConsent(cuts)).toBe(true);
+    // The cut starts a settling lead after the switch: a consent given in between is a consent after it.
+    const led = [{ at, days: 0, sparesConsented: true as const, consentedBy: '2026-02-28T23:59:59.000Z' }];
+    expect(cutsForAccount(led, '2026-02-28T23:59:59.000Z')).toEqual([]);
+    expect(cutsForAccount(led, '2026-02-28T23:59:59.500Z')).toEqual(led);
     expect(dependsOnConsent([shorter])).toBe(false);
   });
 
