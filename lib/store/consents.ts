@@ -24,7 +24,7 @@ import {
 import { epochSeconds, expirySeconds, isLiveItem } from '../policy/time.js';
 import { batchGetAll } from './batch-get.js';
 import { expiringAttributes, itemIdOf, KEY_SEPARATOR, keyPart } from './keys.js';
-import { isAnyConditionFailure, isConditionFailure } from './sdk-errors.js';
+import { isAnyConditionFailure } from './sdk-errors.js';
 
 /**
  * D6 consent records in the governance table, one item per account of an app:
