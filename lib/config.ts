@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ConfigurationError } from './errors.js';
 
 /**
  * The deployment's configuration, read once from the environment and checked loudly:
@@ -15,10 +16,6 @@ export type TableKey = keyof typeof tableNames;
 
 /** Unset and empty are the same: serverless.yml writes '' for values a stage does not use. */
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
-
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
-}
 
 /**
  * The write-shard counts every deployment used before they became configuration: each history of

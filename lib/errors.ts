@@ -89,6 +89,31 @@ export class StoreError extends Error {
   }
 }
 
+/** A missing or invalid environment variable or parameter; the function cannot start (lib/config.ts). */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** The deletion worker no longer holds the request (its lease ran out and another took it, or it completed). */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/** A joining deletion request widened the categories: reload and start the pass again. */
+export class GenerationChangedError extends Error {
+  override name = 'GenerationChangedError';
+}
+
+/** A purge run could not process every due app; thrown so the failure is visible (a retry is safe). */
+export class PurgeIncompleteError extends Error {
+  override name = 'PurgeIncompleteError';
+}
+
+/** The callback's storage work ran past Tencent's answer budget (functions/callback/budget.ts). */
+export class BudgetExceededError extends StoreError {
+  override name = 'BudgetExceededError';
+}
+
 /**
  * What the domain (lib/store, lib/operations) refuses, with no HTTP status: the HTTP and Tencent edges map
  * each kind to a client error (lib/http/domain-errors.ts). `detail` names the field or reason.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigurationError } from '../lib/config.js';
+import { ConfigurationError } from '../lib/errors.js';
 import { generateReceiptSigningKey } from '../lib/evidence/receipt-signature.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { startLocalStack } from './local-stack.js';

@@ -1,4 +1,4 @@
-import { StoreError } from '../../lib/errors.js';
+import { BudgetExceededError } from '../../lib/errors.js';
 import { CALLBACK_ANSWER_BUDGET_MS } from '../../lib/http/settle.js';
 import type { AppReader } from '../../lib/store/apps.js';
 
@@ -20,10 +20,6 @@ export function remainingBudgetMs(
   const elapsed =
     receivedAtMs === undefined || receivedAtMs > nowMs ? 0 : Math.min(nowMs - receivedAtMs, budgetMs);
   return Math.max(MIN_WORK_MS, budgetMs - ANSWER_MARGIN_MS - elapsed);
-}
-
-export class BudgetExceededError extends StoreError {
-  override name = 'BudgetExceededError';
 }
 
 /** Runs `work` with a signal aborted after `ms`; settles by then whether or not `work` honours it. */

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { PurgeIncompleteError } from '../../lib/errors.js';
 import { functionBase } from '../../lib/lambda/function-base.js';
 import { createRunEvidenceStore, recordEvidence } from '../../lib/store/run-evidence.js';
 import { createPurgeDeps } from './deps.js';
@@ -8,10 +9,6 @@ import { type PurgeReport, purgeDueApps } from './purge-apps.js';
 const { env, logger, doc } = functionBase('purge', { requestTimeoutMs: 5000 });
 const deps = createPurgeDeps(doc, env.tables, logger);
 const evidence = createRunEvidenceStore({ doc, tableName: env.tables.governance });
-
-export class PurgeIncompleteError extends Error {
-  override name = 'PurgeIncompleteError';
-}
 
 /**
  * Scheduled (and invokable as `purge`): the P4 config purge of every terminated app whose two

@@ -1,8 +1,8 @@
 import type { Request } from '@middy/core';
 import ssm from '@middy/ssm';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ConfigurationError, loadEnvironment } from '../config.js';
-import { StoreError, UnauthorizedError } from '../errors.js';
+import { loadEnvironment } from '../config.js';
+import { ConfigurationError, StoreError, UnauthorizedError } from '../errors.js';
 import { constantTimeEqual } from './constant-time.js';
 import type { OperatorVerifier } from './principal.js';
 import { headerOf } from './request-parts.js';

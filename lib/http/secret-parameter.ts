@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import ssm from '@middy/ssm';
-import { ConfigurationError } from '../config.js';
-import { StoreError } from '../errors.js';
+
+import { ConfigurationError, StoreError } from '../errors.js';
 
 /**
  * A deployment secret for the handler, under `request.context[contextKey]`: the value itself locally

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { GenerationChangedError, LeaseLostError } from '../errors.js';
 import {
   addCounts,
   type DeletionSubject,
@@ -9,12 +10,10 @@ import {
 } from '../policy/deletion.js';
 import { originalExpiresAt } from '../policy/expiry.js';
 import { coveringHolds, type LegalHold } from '../policy/legal-holds.js';
-import {
-  type DeletionProgressStore,
-  type DeletionRequest,
-  type DeletionRequestReader,
-  GenerationChangedError,
-  LeaseLostError,
+import type {
+  DeletionProgressStore,
+  DeletionRequest,
+  DeletionRequestReader,
 } from '../store/deletion-requests.js';
 import type { ExpiryStateStore } from '../store/expiry-state.js';
 import type { LegalHoldStore } from '../store/legal-holds.js';

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.js';
+import { GenerationChangedError, LeaseLostError, StoreError } from '../errors.js';
 import { type CategoryCounts, zeroCounts } from '../policy/deletion.js';
 import type { AuditEntry, AuditStore } from './audit.js';
 import {
@@ -38,16 +38,6 @@ export interface PageCheckpoint {
 export type PassOutcome =
   | { readonly status: 'completed'; readonly at: Date }
   | { readonly status: 'withheld'; readonly at: Date; readonly withheld: WithheldCounts };
-
-/** The worker no longer holds the request (its lease ran out and another took it, or it completed). */
-export class LeaseLostError extends Error {
-  override name = 'LeaseLostError';
-}
-
-/** A joining request widened the categories: reload and start the pass again. */
-export class GenerationChangedError extends Error {
-  override name = 'GenerationChangedError';
-}
 
 export interface DeletionProgressStore {
   /** Takes the lease of an open request (free, expired or already ours); undefined when not possible. */

@@ -38,12 +38,10 @@ import { namedTransaction } from './transaction.js';
 
 // The worker's half (lease, checkpoints, end of pass) lives in deletion-progress.ts, the shared item
 // layout in deletion-records.ts; re-exported so callers import everything from here.
-export {
-  type DeletionProgressStore,
-  GenerationChangedError,
-  LeaseLostError,
-  type PageCheckpoint,
-  type PassOutcome,
+export type {
+  DeletionProgressStore,
+  PageCheckpoint,
+  PassOutcome,
 } from './deletion-progress.js';
 export {
   type DeletionRequest,

@@ -110,6 +110,19 @@ describe('the import rules of docs/architecture.md', () => {
     expect(circles(graph)).toEqual([]);
   });
 
+  it('defines every error of the product in lib/errors.ts (scripts may keep their own)', () => {
+    const definedElsewhere = ['lib', 'functions'].flatMap((room) =>
+      sourceFiles(join(REPO_ROOT, room))
+        .filter((file) => relative(REPO_ROOT, file) !== join('lib', 'errors.ts'))
+        .flatMap((file) =>
+          [...readFileSync(file, 'utf8').matchAll(/class (\w+) extends \w*Error\b/g)].map(
+            (match) => `${relative(REPO_ROOT, file)}: ${match[1]}`,
+          ),
+        ),
+    );
+    expect(definedElsewhere).toEqual([]);
+  });
+
   it('would see a circle if one were added', () => {
     const withCircle = new Map(graph);
     withCircle.set('lib/policy/time.ts', [

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../lib/config.js';
+import { ConfigurationError } from '../../lib/errors.js';
 import { startLocalStack } from '../../scripts/local-stack.js';
 import { TEST_AUDIT_HMAC_KEY, TEST_OPERATOR_TOKEN } from '../support/database.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, loadEnvironment, loadIndexShards } from '../../lib/config.js';
+import { loadEnvironment, loadIndexShards } from '../../lib/config.js';
+import { ConfigurationError } from '../../lib/errors.js';
 
 const base = {
   APPS_TABLE: 'apps',

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { describe, expect, it } from 'vitest';
 import { createOperatorVerifier } from '../../../lib/auth/operator.js';
 import type { AuthenticatedEvent, OperatorVerifier } from '../../../lib/auth/principal.js';
-import { ConfigurationError } from '../../../lib/config.js';
+import { ConfigurationError } from '../../../lib/errors.js';
 import { problemJson } from '../../../lib/http/problem.js';
 import { requireRole } from '../../../lib/http/require-role.js';
 import { json } from '../../../lib/http/response.js';

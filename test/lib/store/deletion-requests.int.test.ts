@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GenerationChangedError, LeaseLostError } from '../../../lib/store/deletion-requests.js';
+import { GenerationChangedError, LeaseLostError } from '../../../lib/errors.js';
 import { accountRequest, requestStore } from '../../functions/deletion-worker/deps.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
