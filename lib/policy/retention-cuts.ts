@@ -37,7 +37,8 @@ function periodOf(settings: PrivacySettings, category: PersonalCategoryId): numb
 /**
  * The cuts a change of settings from `before` to `after` at `at` makes: one per category whose period
  * shrinks. Switching `consent` to `required` (D6) also cuts both categories to 0 days for every account
- * without an active consent for the category at `at` (`sparesConsented`): what was stored of them
+ * without an active consent for the category when the change is made (`sparesConsented`, `consentedBy`;
+ * `at` itself lies a cache-settling lead later): what was stored of them
  * without a consent check is hidden at once and deleted by `expire`; consented accounts keep theirs.
  */
 export function cutsOfChange(

@@ -42,7 +42,7 @@ async function storeMessage(input: AfterSend, context: CommandContext) {
     settings,
     input.sentAt,
     now,
-    await cutsFor(context, 'messages', input.account),
+    await cutsFor(context, 'messages', input.account, input.sentAt),
   );
   if (!decision.store) {
     log(decision.reason);

@@ -38,14 +38,18 @@ export async function consentGiven(
 
 /**
  * The app's retention cuts of `category` that apply to `account`'s items: a switch to required consent
- * spares accounts consenting since (lib/policy/retention-cuts.ts). Read only while such a cut is in force.
+ * spares accounts consenting since (lib/policy/retention-cuts.ts). The consent is read only while such a
+ * cut is in force and, given the item's `createdAt`, only when the item is older than that cut.
  */
 export async function cutsFor(
   context: CommandContext,
   category: PersonalCategoryId,
   account: string | undefined,
+  createdAt?: Date,
 ): Promise<readonly RetentionCut[] | undefined> {
   const cuts = context.app.retentionCuts?.[category];
-  if (!dependsOnConsent(cuts) || account === undefined) return cuts;
+  const created = createdAt?.toISOString();
+  const relevant = created === undefined ? cuts : cuts?.filter((cut) => created < cut.at);
+  if (!dependsOnConsent(relevant) || account === undefined) return cuts;
   return cutsForAccount(cuts, (await consentOf(context, account))?.coveredSince[category]);
 }

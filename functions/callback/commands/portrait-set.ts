@@ -51,7 +51,7 @@ export const portraitSet = defineCommand({
       return tencentOk();
     }
     const setAt = retentionStart(now, body.EventTime);
-    const cuts = await cutsFor(context, 'userInfo', body.From_Account);
+    const cuts = await cutsFor(context, 'userInfo', body.From_Account, setAt);
     const decision = decidePersonalStorage('userInfo', settings, setAt, now, cuts);
     if (!decision.store) {
       log(decision.reason);
