@@ -24,6 +24,7 @@ import {
 import { epochSeconds, expirySeconds, isLiveItem } from '../policy/time.js';
 import { batchGetAll } from './batch-get.js';
 import { expiringAttributes, itemIdOf, KEY_SEPARATOR, keyPart } from './keys.js';
+import { queryAllPages } from './query-pages.js';
 import { isAnyConditionFailure } from './sdk-errors.js';
 
 /**
@@ -176,26 +177,15 @@ export function createConsentStore(opts: {
 
   /** The events moved out of the record, oldest first (chunks past their expiry hidden). */
   async function chunkedHistory(app: string, account: string, now: Date): Promise<ConsentEvent[]> {
-    const events: ConsentEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': consentKey(app, account).pk,
-            ':prefix': historyPrefix(account),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        if (isLiveItem(item, now)) events.push(...((item.events as ConsentEvent[] | undefined) ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return events;
+    const chunks = await queryAllPages(doc, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': consentKey(app, account).pk, ':prefix': historyPrefix(account) },
+      ConsistentRead: true,
+    });
+    return chunks
+      .filter((chunk) => isLiveItem(chunk, now))
+      .flatMap((chunk) => (chunk.events as ConsentEvent[] | undefined) ?? []);
   }
 
   /** The record item to write, and the chunk taking its oldest events when the history grew too long. */
@@ -365,27 +355,18 @@ export function createConsentStore(opts: {
     },
 
     async countLive(app, now) {
-      let count = 0;
-      let start: Record<string, unknown> | undefined;
       try {
-        do {
-          const page = await doc.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
-              ExpressionAttributeValues: { ':pk': consentKey(app, '').pk, ':now': epochSeconds(now) },
-              Select: 'COUNT',
-              ExclusiveStartKey: start,
-            }),
-          );
-          count += page.Count ?? 0;
-          start = page.LastEvaluatedKey;
-        } while (start);
+        const live = await queryAllPages(doc, {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
+          ExpressionAttributeValues: { ':pk': consentKey(app, '').pk, ':now': epochSeconds(now) },
+          ProjectionExpression: 'pk',
+        });
+        return live.length;
       } catch (error) {
         throw new StoreError('consent records could not be counted', { cause: error });
       }
-      return count;
     },
 
     async activeConsent(app, account, call = {}) {
