@@ -43,5 +43,9 @@ export async function cutsOfAccounts(
 ): Promise<(account: string) => RetentionCuts | undefined> {
   if (!PERSONAL_CATEGORY_IDS.some((category) => dependsOnConsent(cuts?.[category]))) return () => cuts;
   const coverage = await consents.coverageOf(app, accounts);
-  return (account) => cutsUnderCoverage(cuts, coverage.get(account));
+  const unconsented = cutsUnderCoverage(cuts, undefined);
+  const consented = new Map(
+    [...coverage].map(([account, since]) => [account, cutsUnderCoverage(cuts, since)]),
+  );
+  return (account) => consented.get(account) ?? unconsented;
 }
