@@ -7,6 +7,7 @@ import { CONSENT_EVIDENCE_MONTHS, consentEvidenceExpiry } from '../../../lib/pol
 import { addCalendarMonths, expirySeconds } from '../../../lib/policy/time.js';
 import { createConsentStore } from '../../../lib/store/consents.js';
 import { createLegalHoldStore } from '../../../lib/store/legal-holds.js';
+import { consentGrantedAt } from '../../support/consent.js';
 import { createTestDatabase, TEST_OPERATOR_TOKEN, type TestDatabase } from '../../support/database.js';
 import { httpEvent, lambdaContext } from '../../support/events.js';
 import { type TestItem, writeItems } from '../expire/items.js';
@@ -102,13 +103,6 @@ describe('GET /conformance', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T);
     const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
-    const grantedAt = (at: Date) => ({
-      categories: ['messages'] as const,
-      jurisdiction: 'DE',
-      minimumAge: 16,
-      minimumAgeSource: 'table' as const,
-      grantedAt: at.toISOString(),
-    });
     const app = '1400000009';
     const longAgo = addCalendarMonths(new Date(T), -(CONSENT_EVIDENCE_MONTHS + 2));
     const lately = addCalendarMonths(new Date(T), -1);
@@ -117,10 +111,10 @@ describe('GET /conformance', () => {
       ['old-2', addCalendarMonths(longAgo, 1)],
       ['recent', lately],
     ] as const) {
-      await consents.grant(app, account, grantedAt(at), at);
+      await consents.grant(app, account, consentGrantedAt(at), at);
       await consents.withdraw(app, account, at);
     }
-    await consents.grant(app, 'active', grantedAt(new Date(T)), new Date(T)); // no expiry: not on the index
+    await consents.grant(app, 'active', consentGrantedAt(new Date(T)), new Date(T)); // no expiry: not on the index
     // Written into months an earlier run already passed (only this test's clock goes back): start afresh.
     await db.doc.send(
       new DeleteCommand({ TableName: db.tables.governance, Key: { pk: 'checkpoint', sk: 'expire#consent' } }),

@@ -102,6 +102,14 @@ describe('consent enforced at the store (D6)', () => {
     );
   const grant = (app: string, account: string, categories: PersonalCategoryId[] = ['userInfo', 'messages']) =>
     consentRoute('PUT', app, account, { categories, jurisdiction: 'DE', age: 30 });
+  /** The D3 request a withdrawal filed, as the app admin reads it. */
+  const deletionRequestOf = async (app: string, id: unknown) =>
+    callRoute(
+      (await import('../../../functions/deletion-requests/handler.js')).handler as unknown as Handler,
+      'GET',
+      { template: '/apps/{sdkAppId}/deletion-requests/{id}', params: { sdkAppId: app, id: String(id) } },
+      { query: adminQuery(app, SECRET) },
+    );
   const messagesOf = (app: string, account: string) =>
     exportedMessages(db.doc, db.tables.personal, app, account);
   const profileOf = (app: string, account: string) =>
@@ -125,15 +133,7 @@ describe('consent enforced at the store (D6)', () => {
     expect(await messagesOf(app, 'alice')).toEqual([]);
     expect(await storedFor(db.doc, db.tables.personal, app, 'alice')).toEqual({ userInfo: 0, messages: 0 });
 
-    const receipt = await callRoute(
-      (await import('../../../functions/deletion-requests/handler.js')).handler as unknown as Handler,
-      'GET',
-      {
-        template: '/apps/{sdkAppId}/deletion-requests/{id}',
-        params: { sdkAppId: app, id: String(withdrawn.body.deletionRequestId) },
-      },
-      { query: adminQuery(app, SECRET) },
-    );
+    const receipt = await deletionRequestOf(app, withdrawn.body.deletionRequestId);
     expect(receipt.body).toMatchObject({ status: 'completed', deleted: { messages: 1, userInfo: 0 } });
   });
 
@@ -193,15 +193,7 @@ describe('consent enforced at the store (D6)', () => {
       { action: 'withdrawn', categories: ['messages'] },
       { action: 'granted', categories: ['userInfo'] },
     ]);
-    const request = await callRoute(
-      (await import('../../../functions/deletion-requests/handler.js')).handler as unknown as Handler,
-      'GET',
-      {
-        template: '/apps/{sdkAppId}/deletion-requests/{id}',
-        params: { sdkAppId: app, id: String(narrowed.body.deletionRequestId) },
-      },
-      { query: adminQuery(app, SECRET) },
-    );
+    const request = await deletionRequestOf(app, narrowed.body.deletionRequestId);
     expect(request.body).toMatchObject({
       status: 'completed',
       categories: ['messages'],

@@ -10,6 +10,7 @@ import { consentKey, createConsentStore } from '../../../lib/store/consents.js';
 import { createDocumentClient, createDynamoClient } from '../../../lib/store/dynamo.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
 import { callRoute } from '../../lib/store/personal-fixtures.js';
+import { consentGrantedAt } from '../../support/consent.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { lambdaContext } from '../../support/events.js';
 import { adminQuery } from '../apps/client.js';
@@ -266,13 +267,7 @@ describe('consent records over HTTP (D6 with D4)', () => {
     const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
     const start = Date.now() - 200 * 60_000;
     const at = (i: number) => new Date(start + i * 60_000);
-    const consent = (i: number) => ({
-      categories: ['messages'] as const,
-      jurisdiction: 'DE',
-      minimumAge: 16,
-      minimumAgeSource: 'table' as const,
-      grantedAt: at(i).toISOString(),
-    });
+    const consent = (i: number) => consentGrantedAt(at(i));
     // 130 events: 65 grants, each followed by a withdrawal.
     for (let i = 0; i < 130; i += 2) {
       await consents.grant(app, 'hank', consent(i), at(i));

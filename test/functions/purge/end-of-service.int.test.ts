@@ -15,6 +15,7 @@ import { TABLE_KEYS } from '../../../lib/store/tables.js';
 import { createTelemetryStore, logChunks, monitoringRowItem } from '../../../lib/store/telemetry.js';
 import { minimalConfig, newSdkAppId, SECRETS } from '../../lib/store/apps-fixtures.js';
 import { callRoute, seedMessages, seedUserInfo } from '../../lib/store/personal-fixtures.js';
+import { consentGrantedAt } from '../../support/consent.js';
 import {
   createTestDatabase,
   TEST_AUDIT_HMAC_KEY,
@@ -138,13 +139,7 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     await worker({ app, reason: 'sweep' }, context());
     // D6: consent records name accounts in the clear; an active and a withdrawn one both go.
     const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
-    const consent = {
-      categories: ['messages'] as const,
-      jurisdiction: 'DE',
-      minimumAge: 16,
-      minimumAgeSource: 'table' as const,
-      grantedAt: now.toISOString(),
-    };
+    const consent = consentGrantedAt(now);
     await consents.grant(app, 'alice-eos', consent, now);
     await consents.grant(app, 'dave-eos', consent, now);
     await consents.withdraw(app, 'dave-eos', now);
@@ -348,13 +343,7 @@ describe('end of service: nothing of a customer’s end users outlives the custo
     );
     // Consent records name accounts in the clear: an active and a withdrawn one are left over too.
     const consents = createConsentStore({ doc: db.doc, tableName: db.tables.governance });
-    const consent = {
-      categories: ['messages'] as const,
-      jurisdiction: 'DE',
-      minimumAge: 16,
-      minimumAgeSource: 'table' as const,
-      grantedAt: now.toISOString(),
-    };
+    const consent = consentGrantedAt(now);
     await consents.grant(app, 'dora-eos', consent, now);
     await consents.grant(app, 'emil-eos', consent, now);
     await consents.withdraw(app, 'emil-eos', now);
