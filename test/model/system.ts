@@ -111,6 +111,8 @@ export async function startSystem(): Promise<System> {
   };
   const routeHandler = (route: string): Handler => {
     if (route.includes('/legal-holds')) return handlers.holds;
+    // Every app's requests (operator) are served by the conformance function (serverless.yml).
+    if (route === '/deletion-requests') return handlers.conformance;
     if (route.includes('/deletion-requests')) return handlers.deletion;
     if (route.endsWith('/consent')) return handlers.consent;
     if (route.includes('/users/')) return handlers.userData;

@@ -75,6 +75,7 @@ export async function verify(world: World): Promise<void> {
       holds: request.status === 'withheld' ? request.withheldBy : [],
     });
   }
+  await verifyDeletionListing(world);
   await verifyConsents(world);
   await verifyDisclosures(world);
   await verifyTable(world);
@@ -225,5 +226,33 @@ function compareItem(id: string, model: PhysicalItem, item: Record<string, unkno
       nickname: values.nickname,
       signature: values.signature,
     });
+  }
+}
+
+/**
+ * `GET /deletion-requests` (operator, every app): each visible request of a live app is listed, page after
+ * page, with the status its own route answers in the model; no listed request names an account.
+ */
+async function verifyDeletionListing(world: World): Promise<void> {
+  const { model, sys } = world;
+  const listed = new Map<string, Record<string, unknown>>();
+  let cursor: string | undefined;
+  do {
+    const answer = await sys.operator('GET', '/deletion-requests', {}, undefined, {
+      limit: '50',
+      ...(cursor ? { cursor } : {}),
+    });
+    expect(answer.status, 'GET /deletion-requests').toBe(200);
+    for (const request of answer.body.requests as Array<Record<string, unknown>>) {
+      expect(request, 'a listed request names no account').not.toHaveProperty('account');
+      listed.set(String(request.id), request);
+    }
+    cursor = typeof answer.body.nextCursor === 'string' ? answer.body.nextCursor : undefined;
+  } while (cursor);
+  for (const request of model.requests) {
+    if (!request.visible || !request.realId || isPurged(model, request.app)) continue;
+    expect(listed.get(request.realId)?.status, `deletion request ${request.realId} in the listing`).toBe(
+      request.status,
+    );
   }
 }
