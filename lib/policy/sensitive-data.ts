@@ -13,14 +13,21 @@ export { SENSITIVE_KINDS } from './sensitive-data/types.js';
  * content and decides what a before-send callback answers (off / flag / mask / reject). Pure: no I/O.
  */
 
-/** In priority order: a finding inside a more specific one (or a longer one of its kind) is dropped. */
+/**
+ * In priority order: a finding strictly inside another (or as long as one of its own kind) is dropped.
+ * A span that is valid as two kinds at once (an 18-digit number can be both a resident ID and a Luhn-valid
+ * card) is reported as both: the value is both, and a sender is told everything it was refused for.
+ */
 const DETECTORS: readonly Detector[] = [detectPrcResidentIds, detectIbans, detectPaymentCards];
 
 const contains = (outer: Finding, inner: Finding) => outer.start <= inner.start && inner.end <= outer.end;
+const sameSpan = (a: Finding, b: Finding) => a.start === b.start && a.end === b.end;
+const subsumes = (outer: Finding, inner: Finding) =>
+  contains(outer, inner) && (outer.kind === inner.kind || !sameSpan(outer, inner));
 
 /**
  * Every sensitive value in `text`, sorted by position. Findings may overlap (digits shared by two
- * candidate numbers); none lies wholly inside another.
+ * candidate numbers); none lies wholly inside another, except one of another kind over the very same span.
  */
 export function detectSensitiveData(text: string): Finding[] {
   const folded = foldWidth(text);
@@ -29,7 +36,7 @@ export function detectSensitiveData(text: string): Finding[] {
   );
   const kept: Finding[] = [];
   for (const finding of candidates) {
-    if (!kept.some((other) => contains(other, finding))) kept.push(finding);
+    if (!kept.some((other) => subsumes(other, finding))) kept.push(finding);
   }
   return kept.sort((a, b) => a.start - b.start || b.end - a.end);
 }

@@ -112,6 +112,16 @@ describe('detectSensitiveData examples', () => {
     expect(detectSensitiveData(text).map((f) => f.kind)).toContain(kind);
   });
 
+  it('reports both kinds for a span valid as a resident ID and as a payment card (found by fast-check)', () => {
+    const text = 'id 352843204712080054 ok';
+    expect(isValidPrcResidentId('352843204712080054')).toBe(true);
+    expect(isLuhnValid('352843204712080054')).toBe(true);
+    expect(detectSensitiveData(text)).toEqual([
+      expect.objectContaining({ kind: 'prcResidentId', start: 3, end: 21 }),
+      expect.objectContaining({ kind: 'paymentCard', start: 3, end: 21 }),
+    ]);
+  });
+
   it.each([
     'order 4111111111111112',
     'phone 13800138000',
