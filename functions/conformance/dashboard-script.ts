@@ -149,8 +149,8 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       chart.appendChild(svg('circle', { cx: x(p.at).toFixed(1), cy: y(p.oldest).toFixed(1), r: 3, fill: p.oldest > 0 ? '#b00020' : '#0b5cad' }));
     });
     var last = points[points.length - 1];
-    $('history-summary').textContent = counted(points.length, 'expire run', 'expire runs') + '; after the latest (' + when(last.startedAt) + ') the oldest lingering item was '
-      + (last.oldest > 0 ? duration(last.oldest) + ' overdue' : 'none: nothing overdue') + (result.complete ? '.' : ' (older runs not shown).');
+    $('history-summary').textContent = counted(points.length, 'expire run', 'expire runs') + '; after the latest (' + when(last.startedAt) + ') '
+      + (last.oldest > 0 ? 'the oldest lingering item was ' + duration(last.oldest) + ' overdue' : 'nothing was overdue') + (result.complete ? '.' : ' (older runs not shown).');
     $('history-summary').setAttribute('data-latest-seconds', String(last.oldest));
     $('history-summary').setAttribute('data-runs', String(points.length));
   }

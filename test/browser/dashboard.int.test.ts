@@ -285,6 +285,7 @@ describe.skipIf(!HAS_CHROMIUM)(`GET /conformance/dashboard in Chromium (${CHROMI
     expect(await page.locator('#conformance-summary').textContent()).toMatch(/^Nothing is overdue/);
     await expectFiguresOfRoutes(page, answers);
     expect(await page.locator('#requests tr.overdue').count()).toBe(0);
+    expect(await page.locator('#history-summary').textContent()).toMatch(/\) nothing was overdue\.$/);
     await showHolds(page);
 
     // The token: sent only as a header, never in a URL, storage or cookie.
